@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what userd needs from Debian's packages, only when something is missing.
+#   scripts/deps.sh build   - compiler and libraries for `make`
+#   scripts/deps.sh test    - + cmocka, Node.js/npm and the npm packages of the black-box tests
+#   scripts/deps.sh pg      - + a PostgreSQL server for the PostgreSQL test run
+#   scripts/deps.sh bench   - + wrk and nginx
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev)
+case "${1:-build}" in
+  build) ;;
+  test)  need+=(libcmocka-dev nodejs npm) ;;
+  pg)    need+=(postgresql) ;;
+  bench) need+=(wrk nginx-light) ;;
+  *) echo "usage: $0 build|test|pg|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${need[@]}"; do
+  # nodejs may come from another repository that ships npm inside it.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
+  if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
+  if [ "$p" = postgresql ] && { command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; }; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [ "${1:-}" = test ] && [ ! -d tests/node_modules/qiniu ]; then
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
