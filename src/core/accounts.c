@@ -1,0 +1,79 @@
+#include "core/accounts.h"
+
+#include <string.h>
+
+static int not_found_as_user(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
+
+int acct_check_username(const char *s)
+{
+    size_t n = strlen(s);
+    int digits = 1;
+    if (n == 0 || n > USERNAME_MAX)
+        return -E_INVALID;
+    for (const char *p = s; *p; p++) {
+        char ch = *p;
+        int digit = ch >= '0' && ch <= '9';
+        if (!digit && !(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') && ch != '_')
+            return -E_INVALID;
+        digits &= digit;
+    }
+    return digits ? -E_INVALID : 0;
+}
+
+int acct_check_text(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        return -E_INVALID;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return -E_INVALID;
+    return 0;
+}
+
+int acct_check_password(const char *s)
+{
+    size_t n = strlen(s);
+    return n < 6 || n > 128 ? -E_INVALID : acct_check_text(s, 128);
+}
+
+static int create_tx(db_t *db, void *p)
+{
+    struct account *in = p;
+    int rc = store_acct_insert(db, in, &in->id);
+    if (!rc)
+        rc = store_settings_insert(db, in->id, in->created_at);
+    return rc;
+}
+
+int acct_create(struct ctx *c, struct account *in)
+{
+    if (!in->created_at)
+        in->created_at = c->now;
+    return store_tx(c->db, create_tx, in);
+}
+
+int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out)
+{
+    return not_found_as_user(store_acct_by_id(c->db, c->a, app_id, id, out));
+}
+
+int acct_find_username(struct ctx *c, const char *app_id, const char *username, struct account *out)
+{
+    return not_found_as_user(store_acct_by_username(c->db, c->a, app_id, username, out));
+}
+
+int acct_find_login(struct ctx *c, const char *app_id, const char *login_name, struct account *out)
+{
+    int rc = store_acct_by_username(c->db, c->a, app_id, login_name, out);
+    if (rc == -E_NOT_FOUND)
+        rc = store_acct_by_mobile(c->db, c->a, app_id, login_name, out);
+    if (rc == -E_NOT_FOUND && strchr(login_name, '@'))
+        rc = store_acct_by_email(c->db, c->a, app_id, login_name, out);
+    return not_found_as_user(rc);
+}
+
+int acct_settings(struct ctx *c, int64_t id, struct user_settings *out)
+{
+    return not_found_as_user(store_settings_get(c->db, c->a, id, out));
+}

@@ -1,0 +1,42 @@
+#ifndef USERD_ACCOUNTS_H
+#define USERD_ACCOUNTS_H
+
+#include "core/ctx.h"
+
+/*
+ * Accounts: one per person, whichever face made it. Field rules live here so
+ * that every face refuses the same bad input the same way.
+ */
+#define USERNAME_MAX 80
+#define NICK_MAX 64
+#define AVATAR_MAX 1024
+
+/** IM usernames: 1-80 of [A-Za-z0-9_], not all digits. */
+int acct_check_username(const char *s) USERD_MUST_CHECK;
+/** Passwords: 6-128 bytes, no control characters. */
+int acct_check_password(const char *s) USERD_MUST_CHECK;
+/** Text fields: valid UTF-8 is the face's concern (jansson); here: at most max bytes, no control characters. */
+int acct_check_text(const char *s, size_t max) USERD_MUST_CHECK;
+
+/**
+ * Creates an account and its IM settings row in one transaction. in->app_id,
+ * in->created_at and whatever identity fields the face has (username,
+ * pw_hash, nick, avatar, region, mobile, live_uid, live_extends) are used.
+ * -E_EXISTS when the username, phone or live id is taken.
+ */
+int acct_create(struct ctx *c, struct account *in) USERD_MUST_CHECK;
+
+/** The account with this id in the app; -E_USER_UNKNOWN when there is none. */
+int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
+
+/**
+ * The account a login name stands for: a username, else a mobile number,
+ * else an e-mail address. -E_USER_UNKNOWN when none matches.
+ */
+int acct_find_login(struct ctx *c, const char *app_id, const char *login_name, struct account *out) USERD_MUST_CHECK;
+int acct_find_username(struct ctx *c, const char *app_id, const char *username, struct account *out) USERD_MUST_CHECK;
+
+/** The IM settings of an account; -E_USER_UNKNOWN when there is none. */
+int acct_settings(struct ctx *c, int64_t id, struct user_settings *out) USERD_MUST_CHECK;
+
+#endif

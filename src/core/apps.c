@@ -1,0 +1,134 @@
+#include "core/apps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "core/secret.h"
+
+/* Admin tokens are long-lived (made by the operator): a hundred years. */
+#define ADMIN_TOKEN_TTL_MS (100LL * 365 * 24 * 3600 * 1000)
+
+int app_admin_token(struct ctx *c, const char *app_id, const char **token)
+{
+    struct app app;
+    int rc = app_get(c, app_id, &app);
+    if (rc)
+        return rc;
+    char *t = sec_token(c->a, 32);
+    rc = store_token_insert(c->db, sec_hash(c->a, t), app_id, 0, 0, c->now + ADMIN_TOKEN_TTL_MS, c->now);
+    if (!rc)
+        *token = t;
+    return rc;
+}
+
+struct create_args {
+    struct ctx *c;
+    struct app_creds *out;
+    int only_if_default; /* ensure_default: create only when no default app exists yet */
+    int created;
+};
+
+static int create_tx(db_t *db, void *p)
+{
+    struct create_args *x = p;
+    struct ctx *c = x->c;
+    struct app app = {
+        .id = sec_alnum(c->a, 12),
+        .name = x->out->name,
+        .access_key = sec_token(c->a, 15),
+        .secret_key = sec_token(c->a, 30),
+        .created_at = c->now,
+    };
+    int rc;
+    x->created = 0;
+    if (x->only_if_default) {
+        const char *winner;
+        if ((rc = store_meta_get_or_put(db, c->a, "default_app_id", app.id, &winner)))
+            return rc;
+        if (strcmp(winner, app.id))
+            return 0; /* another process made it */
+    }
+    if ((rc = store_app_insert(db, &app)))
+        return rc;
+    x->out->app_id = app.id;
+    x->out->access_key = app.access_key;
+    x->out->secret_key = app.secret_key;
+    if ((rc = app_admin_token(c, app.id, &x->out->admin_token)))
+        return rc;
+    x->created = 1;
+    return 0;
+}
+
+int app_create(struct ctx *c, const char *name, struct app_creds *out)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > APP_NAME_MAX)
+        return -E_INVALID;
+    memset(out, 0, sizeof(*out));
+    out->name = arena_strdup(c->a, name);
+    struct create_args x = {.c = c, .out = out};
+    return store_tx(c->db, create_tx, &x);
+}
+
+char *app_creds_json(const struct app_creds *cr)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "app_id", cr->app_id, "name", cr->name, "access_key",
+                          cr->access_key, "secret_key", cr->secret_key, "admin_token", cr->admin_token);
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
+}
+
+static int write_creds(const char *path, const struct app_creds *cr)
+{
+    char *json = app_creds_json(cr);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int rc = 0;
+    if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json) || write(fd, "\n", 1) != 1) {
+        log_error("cannot write %s: %s", path, strerror(errno));
+        rc = -E_INTERNAL;
+    }
+    if (fd >= 0) {
+        fchmod(fd, 0600);
+        close(fd);
+    }
+    sodium_memzero(json, strlen(json));
+    free(json);
+    return rc;
+}
+
+int app_ensure_default(struct ctx *c, const char *data_dir)
+{
+    struct app_creds out = {.name = "default"};
+    struct create_args x = {.c = c, .out = &out, .only_if_default = 1};
+    int rc = store_tx(c->db, create_tx, &x);
+    if (rc || !x.created)
+        return rc;
+    if (mkdir(data_dir, 0700) && errno != EEXIST)
+        log_warn("cannot create %s: %s", data_dir, strerror(errno));
+    char *path = arena_printf(c->a, "%s/default-app.json", data_dir);
+    if ((rc = write_creds(path, &out)))
+        return rc;
+    log_info("created the app \"default\" (%s); its credentials are in %s", out.app_id, path);
+    return 0;
+}
+
+int app_get(struct ctx *c, const char *app_id, struct app *out)
+{
+    int rc = store_app_by_id(c->db, c->a, app_id, out);
+    return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
+}
+
+int app_default_id(struct ctx *c, const char **out)
+{
+    int rc = store_meta_get_or_put(c->db, c->a, "default_app_id", "", out);
+    return rc;
+}

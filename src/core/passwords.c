@@ -1,0 +1,72 @@
+#include "core/passwords.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "base/log.h"
+#include "core/secret.h"
+
+/* Made once per store (meta table), shared by every userd process on it. */
+static char derive_key[65];
+
+int pw_init(db_t *db)
+{
+    struct arena *a = arena_new();
+    unsigned char k[32];
+    char fresh[65];
+    const char *stored = NULL;
+    randombytes_buf(k, sizeof(k));
+    sodium_bin2hex(fresh, sizeof(fresh), k, sizeof(k));
+    int rc = store_meta_get_or_put(db, a, "im_password_key", fresh, &stored);
+    if (!rc)
+        snprintf(derive_key, sizeof(derive_key), "%s", stored);
+    sodium_memzero(k, sizeof(k));
+    sodium_memzero(fresh, sizeof(fresh));
+    arena_free(a);
+    return rc;
+}
+
+static unsigned long long opslimit(void) { return (unsigned long long)cfg_int(CFG_password_opslimit); }
+static size_t memlimit(void) { return (size_t)cfg_int(CFG_password_memlimit_kib) * 1024; }
+
+int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+    if (crypto_pwhash_str(out, password, strlen(password), opslimit(), memlimit())) {
+        log_error("password hash failed: out of memory");
+        return -E_INTERNAL;
+    }
+    return 0;
+}
+
+int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char **out)
+{
+    if (!derive_key[0])
+        return -E_INTERNAL;
+    char *msg = arena_printf(c->a, "im-password:%s:%lld", app_id, (long long)account_id);
+    char *mac = sec_mac(c->a, derive_key, msg);
+    mac[16] = '\0';
+    *out = mac;
+    return 0;
+}
+
+int pw_check(struct ctx *c, const struct account *acct, const char *password)
+{
+    if (!strcmp(acct->pw_hash, PW_DERIVED)) {
+        const char *want;
+        int rc = pw_derived(c, acct->app_id, acct->id, &want);
+        if (rc)
+            return rc;
+        return sec_equal(want, password) ? 0 : -E_PASSWORD;
+    }
+    if (!acct->pw_hash[0] ||
+        crypto_pwhash_str_verify(acct->pw_hash, password, strlen(password)) != 0)
+        return -E_PASSWORD;
+    if (crypto_pwhash_str_needs_rehash(acct->pw_hash, opslimit(), memlimit()) != 0) {
+        char fresh[crypto_pwhash_STRBYTES];
+        if (!pw_hash(password, fresh) &&
+            store_acct_rehash(c->db, acct->app_id, acct->id, acct->pw_hash, fresh))
+            log_warn("password rehash of account %lld failed", (long long)acct->id);
+    }
+    return 0;
+}

@@ -1,0 +1,145 @@
+#ifndef USERD_HTTP_H
+#define USERD_HTTP_H
+
+/*
+ * The HTTP layer (libmicrohttpd): one listener per face, a worker pool per
+ * listener, body and header caps, a request id, one access-log line per
+ * request, /healthz, and a separate bounded pool for slow (password) work.
+ *
+ * A face gives a route table and two functions: serve() runs the matched
+ * route (auth, handler, envelope) and fail() renders a core error in the
+ * face's own format. Handlers read the request through the accessors below
+ * and answer with http_reply*().
+ */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "core/ctx.h"
+
+enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 };
+
+/* Route flags. */
+#define ROUTE_SLOW 1 /* runs on the password-hashing pool, off the HTTP threads */
+
+struct http_req;
+typedef void (*handler_fn)(struct http_req *r);
+
+struct route {
+    unsigned methods;    /* M_GET | M_POST ... */
+    const char *pattern; /* "/user/profile", "/server/user/info/:id" */
+    handler_fn fn;
+    unsigned flags;
+    const void *data; /* for the face: e.g. which settings field a setter sets */
+};
+#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL}
+#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data}
+
+struct face {
+    const char *name;
+    const struct route *routes;
+    size_t n_routes;
+    /** Runs r->route: authenticate, call the handler, reply. */
+    void (*serve)(struct http_req *r);
+    /** Replies with a core error (negative) in the face's format. */
+    void (*fail)(struct http_req *r, int err);
+};
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+struct http_req {
+    struct MHD_Connection *conn;
+    const struct face *face;
+    const struct route *route;
+    struct ctx ctx; /* store, arena, time, client */
+    struct arena *a;
+    const char *method, *path; /* path: decoded, no query */
+    const char *raw_uri;       /* as received: raw path and query */
+    unsigned method_bit;
+    char *body; /* NUL-terminated; body_len excludes the NUL */
+    size_t body_len, body_cap;
+    int too_large;
+    const char *params[HTTP_MAX_PARAMS]; /* ":name" captures of the route, in order */
+    int n_params;
+    char request_id[40];
+    int64_t start_us;
+    void *face_data; /* the face's per-request state (e.g. the IM caller) */
+    const char *why; /* detail for an error answer (no secrets): "username: too long" */
+
+    /* the answer */
+    int state;
+    int status;
+    const char *content_type;
+    char *resp; /* malloc'd */
+    size_t resp_len;
+    const char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];
+    int n_hdrs;
+};
+
+/** A request header (case-insensitive name), or NULL. */
+const char *http_header(struct http_req *r, const char *name);
+/** A query argument (decoded), or NULL. Repeated keys: the first. */
+const char *http_query(struct http_req *r, const char *name);
+/** Every value of a repeated query argument, in order; returns how many (at most max). */
+size_t http_query_all(struct http_req *r, const char *name, const char **out, size_t max);
+/** Calls fn for every request header, in order (name, value). */
+void http_each_header(struct http_req *r, void (*fn)(void *, const char *, const char *), void *arg);
+/** The client address as text. */
+const char *http_client_ip(struct http_req *r);
+
+/** Answers with body (copied) and content type. */
+void http_reply(struct http_req *r, int status, const char *content_type, const char *body, size_t len);
+/** Answers with JSON; takes the reference to o. */
+void http_reply_json(struct http_req *r, int status, json_t *o);
+/** Adds a response header (strings must outlive the request: arena or static). */
+void http_add_header(struct http_req *r, const char *name, const char *value);
+
+/**
+ * Finds the route for method and path in a table. Fills r->params.
+ * -E_NO_ROUTE when no pattern matches the path, -E_METHOD when one matches
+ * but not with this method.
+ */
+int http_route(const struct route *routes, size_t n, unsigned method, const char *path,
+               const struct route **out, const char **params, int *n_params) USERD_MUST_CHECK;
+
+unsigned http_method_bit(const char *method);
+
+/* ---- errors: each face's table of core error -> its code, HTTP status, message ---- */
+struct face_error {
+    int err; /* E_xxx (positive) */
+    int code, status;
+    const char *message;
+};
+/** The entry for err (negative or positive); the E_INTERNAL entry when err is not listed. */
+const struct face_error *face_error_find(const struct face_error *t, size_t n, int err);
+
+/* ---- JSON bodies and their fields ---- */
+
+/**
+ * The body parsed as JSON (duplicate keys refused), owned by the request.
+ * NULL with r->why set when it is missing or malformed.
+ */
+json_t *http_json_body(struct http_req *r);
+/**
+ * Field readers: 0 and *out set, 1 when an optional field is absent or null
+ * (out untouched), or -E_INVALID with r->why naming the field. Strings are
+ * bounded in bytes and refused when they hold control characters.
+ */
+int jf_str(struct http_req *r, json_t *o, const char *key, int required, size_t min, size_t max, const char **out);
+int jf_int(struct http_req *r, json_t *o, const char *key, int required, int64_t min, int64_t max, int64_t *out);
+int jf_bool(struct http_req *r, json_t *o, const char *key, int required, int *out);
+/** Sets r->why (printf) and returns -E_INVALID. */
+int http_invalid(struct http_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- server life ---- */
+
+/** Starts a listener for face on "host:port". */
+int http_listen(const struct face *face, const char *addr) USERD_MUST_CHECK;
+/** Starts the hashing pool. threads 0: one per core. */
+int http_pool_start(int threads, int queue) USERD_MUST_CHECK;
+/** Stops accepting, waits for requests in flight (up to grace_ms), stops everything. */
+void http_shutdown(int grace_ms);
+
+#endif

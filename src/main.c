@@ -1,0 +1,195 @@
+/*
+ * userd: one account store, three faces.
+ *
+ *   userd serve [settings]           serve the IM, live and app faces
+ *   userd app create NAME [--json]   create an app, print its credentials
+ *   userd app list                   list the apps
+ *   userd app token APP_ID           print a new admin token for the app
+ */
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/app.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "core/apps.h"
+#include "core/passwords.h"
+#include "http/http.h"
+#include "im/im.h"
+#include "live/live.h"
+#include "store/store.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: userd serve [--config FILE] [--section.key=value ...]\n"
+          "       userd app create NAME [--json]\n"
+          "       userd app list\n"
+          "       userd app token APP_ID\n"
+          "       userd --help\n\n",
+          out);
+    cfg_help(out);
+}
+
+static int set_log_level(void)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (!strcasecmp(cfg_str(CFG_log_level), names[i])) {
+            log_set_level((enum log_level)i);
+            return 0;
+        }
+    fprintf(stderr, "userd: setting log.level: must be debug, info, warn or error\n");
+    return -1;
+}
+
+/* The core context for a command run outside any request. */
+static int cli_ctx(struct ctx *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->a = arena_new();
+    c->now = now_ms();
+    c->ip = "cli";
+    c->user_agent = "";
+    int rc = store_open(&c->db);
+    if (rc)
+        fprintf(stderr, "userd: cannot open the store (%s)\n", err_str(rc));
+    return rc;
+}
+
+static void cli_done(struct ctx *c)
+{
+    db_close(c->db);
+    arena_free(c->a);
+}
+
+static void print_app(const struct app *app, void *arg)
+{
+    (void)arg;
+    printf("%s\t%s\t%s\n", app->id, app->name, app->access_key);
+}
+
+static int cmd_app(int argc, char **argv)
+{
+    struct ctx c;
+    int rc;
+    if (argc < 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[0], "create") && argc >= 2) {
+        int json = argc >= 3 && !strcmp(argv[2], "--json");
+        struct app_creds cr;
+        if (cli_ctx(&c))
+            return 1;
+        rc = app_create(&c, argv[1], &cr);
+        if (!rc) {
+            if (json) {
+                char *s = app_creds_json(&cr);
+                puts(s);
+                free(s);
+            } else {
+                printf("app_id      %s\nname        %s\naccess_key  %s\nsecret_key  %s\nadmin_token %s\n",
+                       cr.app_id, cr.name, cr.access_key, cr.secret_key, cr.admin_token);
+            }
+        }
+    } else if (!strcmp(argv[0], "list")) {
+        if (cli_ctx(&c))
+            return 1;
+        rc = store_app_each(c.db, c.a, print_app, NULL);
+    } else if (!strcmp(argv[0], "token") && argc >= 2) {
+        const char *token;
+        if (cli_ctx(&c))
+            return 1;
+        rc = app_admin_token(&c, argv[1], &token);
+        if (!rc)
+            puts(token);
+    } else {
+        usage(stderr);
+        return 2;
+    }
+    if (rc)
+        fprintf(stderr, "userd: %s\n", err_str(rc));
+    cli_done(&c);
+    return rc ? 1 : 0;
+}
+
+static int start_face(const struct face *f, enum cfg_id listen)
+{
+    const char *addr = cfg_str(listen);
+    if (!strcmp(addr, "off"))
+        return 0;
+    return http_listen(f, addr);
+}
+
+static int cmd_serve(void)
+{
+    struct ctx c;
+    sigset_t sigs;
+    int sig, rc;
+
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* every thread inherits this; main waits below */
+
+    if (cli_ctx(&c))
+        return 1;
+    rc = pw_init(c.db);
+    if (!rc)
+        rc = app_ensure_default(&c, cfg_str(CFG_data_dir));
+    cli_done(&c);
+    if (rc) {
+        fprintf(stderr, "userd: cannot prepare the store (%s)\n", err_str(rc));
+        return 1;
+    }
+    if (*cfg_str(CFG_sms_dev_code))
+        log_warn("SMS DEVELOPMENT CODE IS ON: a fixed code is accepted for every phone. Never in production.");
+
+    if (http_pool_start((int)cfg_int(CFG_password_threads), (int)cfg_int(CFG_password_queue)) ||
+        start_face(&im_face, CFG_im_listen) || start_face(&live_face, CFG_live_listen) ||
+        start_face(&app_face, CFG_app_listen)) {
+        http_shutdown(0);
+        store_close_all();
+        return 1;
+    }
+    log_info("userd ready");
+    sigwait(&sigs, &sig);
+    log_info("userd stopping (signal %d): finishing requests in flight", sig);
+    http_shutdown(10000);
+    store_close_all();
+    log_info("userd stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char err[512];
+    char *rest[argc > 0 ? argc : 1];
+    int n_rest;
+
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+        cfg_reset();
+        usage(stdout);
+        return 0;
+    }
+    if (sodium_init() < 0) {
+        fputs("userd: libsodium failed to start\n", stderr);
+        return 1;
+    }
+    if (cfg_load(argc - 1, argv + 1, rest, &n_rest, err, sizeof(err))) {
+        fprintf(stderr, "userd: %s\n", err);
+        return 2;
+    }
+    if (set_log_level())
+        return 2;
+    if (n_rest >= 1 && !strcmp(rest[0], "serve") && n_rest == 1)
+        return cmd_serve();
+    if (n_rest >= 1 && !strcmp(rest[0], "app"))
+        return cmd_app(n_rest - 1, rest + 1);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,60 @@
+#ifndef USERD_DB_H
+#define USERD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/errors.h"
+#include "store/queries.h"
+
+/*
+ * The database driver under the store: one connection, one back end
+ * (db_sqlite.c or db_pg.c). Queries are named (queries.def) and written with
+ * $1, $2... placeholders, which both SQLite and PostgreSQL understand; each
+ * is prepared once per connection, on first use.
+ *
+ * Arguments are given by a format string, one letter each:
+ *   'i' int64_t   'I' int (promoted)   't' const char * (NULL binds NULL)
+ *   'n' (no argument) NULL
+ * Results are read row by row with db_row(), then db_end().
+ *
+ * Errors are core errors: -E_EXISTS (unique violation), -E_BUSY (lock or
+ * serialization conflict: retry the transaction), -E_UNAVAILABLE (the
+ * database cannot be reached), -E_INTERNAL (anything else, logged here).
+ */
+typedef struct db db_t;
+
+enum db_kind { DB_SQLITE, DB_PG };
+
+/** Opens a connection for url ("sqlite:PATH" or "postgresql://..."). */
+int db_open(const char *url, db_t **out) USERD_MUST_CHECK;
+void db_close(db_t *db);
+enum db_kind db_kind(const db_t *db);
+
+/** Applies the schema migrations not yet applied (under a lock on PostgreSQL). */
+int db_migrate(db_t *db) USERD_MUST_CHECK;
+
+/** Cheap liveness check; tries to reconnect a lost connection. */
+int db_ping(db_t *db) USERD_MUST_CHECK;
+
+/** Transactions. db_begin(write=1) takes the write lock at once on SQLite. */
+int db_begin(db_t *db, int write) USERD_MUST_CHECK;
+int db_commit(db_t *db) USERD_MUST_CHECK;
+void db_rollback(db_t *db);
+
+/** Starts query q with its arguments. Then db_row() until it returns 0, then db_end(). */
+int db_query(db_t *db, enum query_id q, const char *fmt, ...) USERD_MUST_CHECK;
+/** 1 when a row is ready, 0 at the end, negative on error. */
+int db_row(db_t *db) USERD_MUST_CHECK;
+/** Finishes the current query (always call it, also after an error). */
+void db_end(db_t *db);
+
+/** Runs a query that returns no rows; returns the number of rows changed (>= 0) or an error. */
+int db_exec(db_t *db, enum query_id q, const char *fmt, ...) USERD_MUST_CHECK;
+
+/* Column accessors for the current row. Text is valid until the next db_row/db_end. */
+int64_t db_int(db_t *db, int col);
+const char *db_text(db_t *db, int col); /* "" for NULL */
+int db_null(db_t *db, int col);
+
+#endif

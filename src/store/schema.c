@@ -1,0 +1,127 @@
+/*
+ * The schema, as migrations: the list only grows, and a migration is never
+ * edited once released. Each is written once with two words that differ
+ * between the back ends: ID_PK (a growing integer key) and BLOB.
+ * db_migrate() applies, in one transaction each, those not yet recorded in
+ * schema_migrations.
+ */
+#include "store/schema.h"
+
+#define V1(ID_PK)                                                                                       \
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"                                    \
+    "CREATE TABLE apps (id TEXT PRIMARY KEY, name TEXT NOT NULL, access_key TEXT NOT NULL UNIQUE,"     \
+    " secret_key TEXT NOT NULL, created_at BIGINT NOT NULL);"                                          \
+    "CREATE TABLE accounts ("                                                                          \
+    " id " ID_PK ","                                                                                   \
+    " app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,"                                      \
+    " username TEXT,"                   /* IM username; NULL for accounts made on other faces */      \
+    " pw_hash TEXT NOT NULL DEFAULT '',"/* Argon2id string, or the derived-password marker */        \
+    " nick TEXT NOT NULL DEFAULT '', avatar TEXT NOT NULL DEFAULT '',"                                 \
+    " description TEXT NOT NULL DEFAULT '', public_info TEXT NOT NULL DEFAULT '',"                     \
+    " private_info TEXT NOT NULL DEFAULT '', email TEXT,"                                              \
+    " region TEXT, mobile TEXT,"                                                                       \
+    " gender TEXT NOT NULL DEFAULT 'male', st_account TEXT,"                                           \
+    " phone_verify INTEGER NOT NULL DEFAULT 1, st_search_verify INTEGER NOT NULL DEFAULT 1,"           \
+    " fri_verify INTEGER NOT NULL DEFAULT 1, group_verify INTEGER NOT NULL DEFAULT 1,"                 \
+    " poke_status INTEGER NOT NULL DEFAULT 1,"                                                         \
+    " live_uid TEXT, live_extends TEXT NOT NULL DEFAULT '{}',"                                         \
+    " status INTEGER NOT NULL DEFAULT 0,"                                                              \
+    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"                                        \
+    "CREATE UNIQUE INDEX accounts_username ON accounts(app_id, username);"                             \
+    "CREATE UNIQUE INDEX accounts_mobile ON accounts(app_id, region, mobile);"                         \
+    "CREATE INDEX accounts_mobile_only ON accounts(app_id, mobile);"                                   \
+    "CREATE UNIQUE INDEX accounts_email ON accounts(app_id, email);"                                   \
+    "CREATE UNIQUE INDEX accounts_st ON accounts(app_id, st_account);"                                 \
+    "CREATE UNIQUE INDEX accounts_live ON accounts(app_id, live_uid);"                                 \
+    "CREATE TABLE user_settings ("                                                                     \
+    " account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"                        \
+    " auth_mode INTEGER NOT NULL DEFAULT 0, auth_question TEXT NOT NULL DEFAULT '',"                   \
+    " auth_answer TEXT NOT NULL DEFAULT '', auto_download INTEGER NOT NULL DEFAULT 1,"                 \
+    " group_confirm INTEGER NOT NULL DEFAULT 1, no_push INTEGER NOT NULL DEFAULT 0,"                   \
+    " no_push_detail INTEGER NOT NULL DEFAULT 0, no_push_start_hour INTEGER NOT NULL DEFAULT 0,"       \
+    " no_push_end_hour INTEGER NOT NULL DEFAULT 0, no_sounds INTEGER NOT NULL DEFAULT 0,"              \
+    " push_nick_name TEXT NOT NULL DEFAULT '', push_token TEXT NOT NULL DEFAULT '',"                   \
+    " silence_start_time INTEGER NOT NULL DEFAULT 0, silence_end_time INTEGER NOT NULL DEFAULT 0,"     \
+    " vibratory INTEGER NOT NULL DEFAULT 1, alias TEXT NOT NULL DEFAULT '',"                           \
+    " badge INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL);"                                  \
+    "CREATE TABLE devices ("                                                                           \
+    " account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                           \
+    " device_sn INTEGER NOT NULL, guid TEXT NOT NULL, platform INTEGER NOT NULL DEFAULT 0,"            \
+    " user_agent TEXT NOT NULL DEFAULT '', device_token TEXT NOT NULL DEFAULT '',"                     \
+    " notifier_name TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL," \
+    " PRIMARY KEY (account_id, device_sn), UNIQUE (account_id, guid));"                                \
+    "CREATE TABLE tokens ("                                                                            \
+    " hash TEXT PRIMARY KEY,"           /* BLAKE2b of the token, hex */                               \
+    " app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,"                                      \
+    " account_id BIGINT REFERENCES accounts(id) ON DELETE CASCADE," /* NULL: an admin token */        \
+    " device_sn INTEGER, expires_at BIGINT NOT NULL, created_at BIGINT NOT NULL);"                     \
+    "CREATE INDEX tokens_account ON tokens(account_id, device_sn);"                                    \
+    "CREATE TABLE push_tags ("                                                                         \
+    " account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE, tag TEXT NOT NULL,"        \
+    " PRIMARY KEY (account_id, tag));"                                                                 \
+    "CREATE TABLE sessions ("                                                                          \
+    " hash TEXT PRIMARY KEY, account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"    \
+    " expires_at BIGINT NOT NULL, created_at BIGINT NOT NULL);"                                        \
+    "CREATE INDEX sessions_account ON sessions(account_id);"                                           \
+    "CREATE TABLE sms_codes ("                                                                         \
+    " app_id TEXT NOT NULL, region TEXT NOT NULL, phone TEXT NOT NULL, code_hash TEXT NOT NULL,"      \
+    " sent_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, tries INTEGER NOT NULL DEFAULT 0,"          \
+    " PRIMARY KEY (app_id, region, phone));"                                                           \
+    "CREATE TABLE verifications ("                                                                     \
+    " hash TEXT PRIMARY KEY, app_id TEXT NOT NULL, region TEXT NOT NULL, phone TEXT NOT NULL,"         \
+    " expires_at BIGINT NOT NULL, used INTEGER NOT NULL DEFAULT 0);"                                   \
+    "CREATE TABLE counters (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL,"                       \
+    " count INTEGER NOT NULL);"                                                                        \
+    "CREATE TABLE captchas (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, answer TEXT NOT NULL,"          \
+    " expires_at BIGINT NOT NULL, used INTEGER NOT NULL DEFAULT 0);"                                   \
+    "CREATE TABLE blacklist ("                                                                         \
+    " account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                           \
+    " friend_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                            \
+    " status INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"                \
+    " PRIMARY KEY (account_id, friend_id));"                                                           \
+    "CREATE TABLE friendships ("                                                                       \
+    " account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                           \
+    " friend_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                            \
+    " display_name TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',"                        \
+    " status INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"                \
+    " PRIMARY KEY (account_id, friend_id));"                                                           \
+    "CREATE TABLE chat_groups ("                                                                       \
+    " id " ID_PK ", app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,"                        \
+    " name TEXT NOT NULL, portrait_uri TEXT NOT NULL DEFAULT '', creator_id BIGINT NOT NULL,"          \
+    " member_count INTEGER NOT NULL DEFAULT 0, max_member_count INTEGER NOT NULL DEFAULT 500,"          \
+    " is_mute INTEGER NOT NULL DEFAULT 0, certi_status INTEGER NOT NULL DEFAULT 0,"                    \
+    " member_protection INTEGER NOT NULL DEFAULT 0, is_deleted INTEGER NOT NULL DEFAULT 0,"            \
+    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"                                        \
+    "CREATE TABLE group_members ("                                                                     \
+    " group_id BIGINT NOT NULL REFERENCES chat_groups(id) ON DELETE CASCADE,"                          \
+    " member_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                            \
+    " role INTEGER NOT NULL DEFAULT 1, display_name TEXT NOT NULL DEFAULT '',"                         \
+    " is_deleted INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"  \
+    " PRIMARY KEY (group_id, member_id));"                                                             \
+    "CREATE INDEX group_members_member ON group_members(member_id);"                                   \
+    "CREATE TABLE group_favs ("                                                                        \
+    " account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                           \
+    " group_id BIGINT NOT NULL REFERENCES chat_groups(id) ON DELETE CASCADE,"                          \
+    " created_at BIGINT NOT NULL, PRIMARY KEY (account_id, group_id));"
+
+#define SQLITE_ID_PK "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define PG_ID_PK "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+
+static const char *const sqlite_migrations[] = {
+    V1(SQLITE_ID_PK),
+};
+
+static const char *const pg_migrations[] = {
+    V1(PG_ID_PK),
+};
+
+int schema_count(int pg)
+{
+    return pg ? (int)(sizeof(pg_migrations) / sizeof(*pg_migrations))
+              : (int)(sizeof(sqlite_migrations) / sizeof(*sqlite_migrations));
+}
+
+const char *schema_migration(int pg, int i)
+{
+    return pg ? pg_migrations[i] : sqlite_migrations[i];
+}

@@ -1,0 +1,125 @@
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "base/config.h"
+#include "base/log.h"
+
+static _Thread_local db_t *thread_db;
+
+/* Every thread connection, so that shutdown can close those of threads that are gone. */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static db_t **reg;
+static size_t reg_len, reg_cap;
+
+static void reg_add(db_t *db)
+{
+    pthread_mutex_lock(&reg_lock);
+    if (reg_len == reg_cap) {
+        reg_cap = reg_cap ? reg_cap * 2 : 16;
+        reg = xrealloc(reg, reg_cap * sizeof(*reg));
+    }
+    reg[reg_len++] = db;
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_remove(db_t *db)
+{
+    pthread_mutex_lock(&reg_lock);
+    for (size_t i = 0; i < reg_len; i++)
+        if (reg[i] == db) {
+            reg[i] = reg[--reg_len];
+            break;
+        }
+    pthread_mutex_unlock(&reg_lock);
+}
+
+void store_close_all(void)
+{
+    pthread_mutex_lock(&reg_lock);
+    for (size_t i = 0; i < reg_len; i++)
+        db_close(reg[i]);
+    free(reg);
+    reg = NULL;
+    reg_len = reg_cap = 0;
+    pthread_mutex_unlock(&reg_lock);
+    thread_db = NULL;
+}
+static atomic_int migrated;
+static pthread_mutex_t migrate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int migrate_once(db_t *db)
+{
+    if (atomic_load(&migrated))
+        return 0;
+    pthread_mutex_lock(&migrate_lock);
+    int rc = atomic_load(&migrated) ? 0 : db_migrate(db);
+    if (!rc)
+        atomic_store(&migrated, 1);
+    pthread_mutex_unlock(&migrate_lock);
+    return rc;
+}
+
+int store_open(db_t **out)
+{
+    int rc = db_open(cfg_str(CFG_store_url), out);
+    if (!rc && (rc = migrate_once(*out))) {
+        db_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int store_thread(db_t **out)
+{
+    if (!thread_db) {
+        int rc = store_open(&thread_db);
+        if (rc) {
+            thread_db = NULL;
+            return rc == -E_INVALID ? -E_UNAVAILABLE : rc;
+        }
+        reg_add(thread_db);
+    }
+    *out = thread_db;
+    return 0;
+}
+
+void store_thread_close(void)
+{
+    if (thread_db)
+        reg_remove(thread_db);
+    db_close(thread_db);
+    thread_db = NULL;
+}
+
+int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
+{
+    int rc = -E_BUSY;
+    for (int attempt = 0; attempt < 5 && rc == -E_BUSY; attempt++) {
+        if ((rc = db_begin(db, 1)))
+            continue;
+        rc = fn(db, arg);
+        if (rc) {
+            db_rollback(db);
+            continue;
+        }
+        rc = db_commit(db);
+    }
+    return rc;
+}
+
+int store_meta_get_or_put(db_t *db, struct arena *a, const char *key, const char *fresh, const char **out)
+{
+    int rc = db_exec(db, Q_META_PUT_NEW, "tt", key, fresh);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_query(db, Q_META_GET, "t", key)))
+        return rc;
+    rc = db_row(db);
+    if (rc > 0)
+        *out = arena_strdup(a, db_text(db, 0));
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+}

@@ -1,0 +1,50 @@
+/* Store: tokens, kept only as hashes of what the client holds. */
+#include "store/store.h"
+
+int store_token_insert(db_t *db, const char *hash, const char *app_id, int64_t account_id,
+                       int64_t device_sn, int64_t expires_at, int64_t now)
+{
+    int rc;
+    if (account_id && device_sn)
+        rc = db_exec(db, Q_TOKEN_INSERT, "ttiiii", hash, app_id, account_id, device_sn, expires_at, now);
+    else if (account_id)
+        rc = db_exec(db, Q_TOKEN_INSERT, "ttinii", hash, app_id, account_id, expires_at, now);
+    else
+        rc = db_exec(db, Q_TOKEN_INSERT, "ttnnii", hash, app_id, expires_at, now);
+    return rc < 0 ? rc : 0;
+}
+
+int store_token_lookup(db_t *db, struct arena *a, const char *hash, struct token_info *out)
+{
+    int rc = db_query(db, Q_TOKEN_LOOKUP, "t", hash);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0) {
+        out->app_id = arena_strdup(a, db_text(db, 0));
+        out->account_id = db_null(db, 1) ? 0 : db_int(db, 1);
+        out->device_sn = db_null(db, 2) ? 0 : db_int(db, 2);
+        out->expires_at = db_int(db, 3);
+        out->status = db_null(db, 4) ? 0 : (int)db_int(db, 4);
+    }
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+}
+
+int store_token_delete_account(db_t *db, int64_t account_id)
+{
+    int rc = db_exec(db, Q_TOKEN_DELETE_ACCOUNT, "i", account_id);
+    return rc < 0 ? rc : 0;
+}
+
+int store_token_delete_others(db_t *db, int64_t account_id, const char *keep_hash)
+{
+    int rc = db_exec(db, Q_TOKEN_DELETE_OTHERS, "it", account_id, keep_hash);
+    return rc < 0 ? rc : 0;
+}
+
+int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn)
+{
+    int rc = db_exec(db, Q_TOKEN_DELETE_DEVICE, "ii", account_id, device_sn);
+    return rc < 0 ? rc : 0;
+}
