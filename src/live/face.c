@@ -1,16 +1,25 @@
-/* The live face: route table, signature check, envelope, error table. */
+/* The live face: route table, signature check, request id, envelope, error table. */
+#include <string.h>
+
 #include "live/live.h"
 
 static const struct route routes[] = {
-    ROUTE(0, "/", NULL, 0), /* placeholder until the endpoints land */
+    ROUTE(M_POST, "/server/user/register", live_register_one, 0),
+    ROUTE(M_POST, "/server/user/register/batch", live_register_batch, 0),
+    ROUTE(M_PUT, "/server/user/:id", live_update_user, 0),
+    ROUTE(M_GET, "/server/user/info/:id", live_info, 0),
+    ROUTE(M_GET, "/server/user/infos", live_infos, 0),
+    ROUTE(M_GET, "/server/user/profile/:id", live_profile, 0),
+    ROUTE(M_GET, "/server/user/profiles", live_profiles, 0),
 };
 
+/* Codes from NOTES.md (QNLiveKit_Server); HTTP statuses match them, 600 -> 409 (docs/live.md). */
 static const struct face_error errors[] = {
     {E_INVALID, 400, 400, "invalid arguments"},
     {E_NOT_FOUND, 404, 404, "not found"},
     {E_USER_UNKNOWN, 404, 404, "user not found"},
-    {E_EXISTS, 600, 400, "already exists"},
-    {E_AUTH_MISSING, 401, 401, "bad authorization"},
+    {E_EXISTS, 600, 409, "already exists"},
+    {E_AUTH_MISSING, 401, 401, "bad authorization: Authorization header missing"},
     {E_AUTH_INVALID, 401, 401, "bad authorization"},
     {E_APP_UNKNOWN, 401, 401, "bad authorization"},
     {E_NO_ROUTE, 404, 404, "no such endpoint"},
@@ -21,21 +30,93 @@ static const struct face_error errors[] = {
     {E_INTERNAL, 500, 500, "internal error"},
 };
 
-static void fail(struct http_req *r, int err)
+#define REQID_MAX (sizeof(((struct http_req *)0)->request_id) - 1)
+
+/*
+ * request_id echoes X-Reqid when it is 1-39 printable ASCII characters
+ * without spaces; otherwise it is the id the HTTP layer made. Either way it
+ * goes back as the X-Reqid response header.
+ */
+static void take_reqid(struct http_req *r)
 {
-    const struct face_error *e = face_error_find(errors, sizeof(errors) / sizeof(*errors), err);
-    http_add_header(r, "X-Reqid", r->request_id);
-    http_reply_json(r, e->status,
-                    json_pack("{s:s,s:i,s:s}", "request_id", r->request_id, "code", e->code, "message",
-                              r->why ? r->why : e->message));
+    const char *h = http_header(r, "X-Reqid");
+    if (!h)
+        return;
+    size_t n = strnlen(h, REQID_MAX + 1);
+    if (n == 0 || n > REQID_MAX)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)h[i] <= 0x20 || (unsigned char)h[i] >= 0x7f)
+            return;
+    memcpy(r->request_id, h, n + 1);
 }
 
-static void serve(struct http_req *r) { fail(r, -E_NO_ROUTE); }
+static void reply(struct http_req *r, int status, int code, const char *message, json_t *data)
+{
+    take_reqid(r);
+    http_add_header(r, "X-Reqid", r->request_id);
+    json_t *o = json_object();
+    json_object_set_new(o, "request_id", json_string(r->request_id));
+    json_object_set_new(o, "code", json_integer(code));
+    json_object_set_new(o, "message", json_string(message));
+    json_object_set_new(o, "data", data ? data : json_null());
+    http_reply_json(r, status, o);
+}
+
+void live_ok(struct http_req *r, json_t *data) { reply(r, 200, 0, "success", data); }
+
+static const struct face_error *find(int err)
+{
+    return face_error_find(errors, sizeof(errors) / sizeof(*errors), err);
+}
+
+const char *live_message(struct http_req *r, int err)
+{
+    const struct face_error *e = find(err);
+    return r->why ? arena_printf(r->a, "%s: %s", e->message, r->why) : e->message;
+}
+
+void live_fail(struct http_req *r, int err)
+{
+    const struct face_error *e = find(err);
+    reply(r, e->status, e->code, live_message(r, err), NULL);
+}
+
+json_t *live_user_json(const struct live_user *u, int profile)
+{
+    json_t *ext = json_loads(u->extends, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(ext)) {
+        json_decref(ext);
+        ext = json_object();
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "user_id", json_string(u->user_id));
+    json_object_set_new(o, "nick", json_string(u->nick));
+    json_object_set_new(o, "avatar", json_string(u->avatar));
+    json_object_set_new(o, "im_userid", json_integer(u->im_userid));
+    if (profile) {
+        json_object_set_new(o, "im_username", json_string(u->im_username));
+        json_object_set_new(o, "im_password", json_string(u->im_password));
+    }
+    json_object_set_new(o, "extends", ext);
+    return o;
+}
+
+static void serve(struct http_req *r)
+{
+    struct live_req *lr = arena_alloc(r->a, sizeof(*lr));
+    r->face_data = lr;
+    int rc = live_auth(r, &lr->app);
+    if (rc)
+        live_fail(r, rc);
+    else
+        r->route->fn(r);
+}
 
 const struct face live_face = {
     .name = "live",
     .routes = routes,
     .n_routes = sizeof(routes) / sizeof(*routes),
     .serve = serve,
-    .fail = fail,
+    .fail = live_fail,
 };

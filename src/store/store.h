@@ -120,4 +120,23 @@ struct user_settings {
 int store_settings_insert(db_t *db, int64_t account_id, int64_t now) USERD_MUST_CHECK;
 int store_settings_get(db_t *db, struct arena *a, int64_t account_id, struct user_settings *out) USERD_MUST_CHECK;
 
+/* ---- live users (the live face): accounts rows with live_uid set ---- */
+struct live_row {
+    int64_t id; /* the account id: the live user's im_userid */
+    const char *live_uid, *nick, *avatar, *extends; /* extends: JSON object text */
+    const char *username, *pw_hash;                 /* the IM username ("" if none), the password marker */
+};
+/** The live user live_uid of the app. lock: hold the row for an update (call inside store_tx). */
+int store_live_by_uid(db_t *db, struct arena *a, const char *app_id, const char *live_uid, int lock,
+                      struct live_row *out) USERD_MUST_CHECK;
+/**
+ * The live users of the app whose ids are in uids_json (a JSON array of
+ * strings), in no particular order; fn is called once per row found.
+ */
+int store_live_by_uids(db_t *db, struct arena *a, const char *app_id, const char *uids_json,
+                       void (*fn)(const struct live_row *, void *), void *arg) USERD_MUST_CHECK;
+/** Rewrites nick, avatar and extends of account id. -E_NOT_FOUND when it is gone. */
+int store_live_update(db_t *db, const char *app_id, int64_t id, const char *nick, const char *avatar,
+                      const char *extends, int64_t now) USERD_MUST_CHECK;
+
 #endif
