@@ -6,7 +6,7 @@ CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libsodium libcrypto libpq
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                  -Wno-missing-field-initializers -Isrc -MMD -MP -pthread
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcrypto -lpq) -lgd -pthread
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcrypto -lpq) -lgd -lcurl -pthread
 INCS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 SRCS    := $(shell find src -name '*.c' | sort)

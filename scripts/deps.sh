@@ -7,10 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev)
+need=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev libcurl4-openssl-dev)
 case "${1:-build}" in
   build) ;;
-  test)  need+=(libcmocka-dev nodejs npm) ;;
+  test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
   pg)    need+=(postgresql) ;;
   bench) need+=(wrk nginx-light) ;;
   *) echo "usage: $0 build|test|pg|bench" >&2; exit 2 ;;

@@ -46,6 +46,8 @@ static int create_tx(db_t *db, void *p)
     return rc;
 }
 
+int acct_create_tx(db_t *db, struct account *in) { return create_tx(db, in); }
+
 int acct_create(struct ctx *c, struct account *in)
 {
     if (!in->created_at)

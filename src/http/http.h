@@ -88,6 +88,8 @@ size_t http_query_all(struct http_req *r, const char *name, const char **out, si
 void http_each_header(struct http_req *r, void (*fn)(void *, const char *, const char *), void *arg);
 /** The client address as text. */
 const char *http_client_ip(struct http_req *r);
+/** A cookie of the request (libmicrohttpd parses the Cookie header), or NULL. */
+const char *http_cookie(struct http_req *r, const char *name);
 
 /** Answers with body (copied) and content type. */
 void http_reply(struct http_req *r, int status, const char *content_type, const char *body, size_t len);

@@ -95,3 +95,5 @@ int store_acct_rehash(db_t *db, const char *app_id, int64_t id, const char *old_
     int rc = db_exec(db, Q_ACCT_REHASH, "titt", app_id, id, new_hash, old_hash);
     return rc < 0 ? rc : 0;
 }
+
+void store_acct_row(db_t *db, struct arena *a, struct account *out) { read_account(db, a, out); }

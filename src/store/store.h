@@ -139,4 +139,120 @@ int store_live_by_uids(db_t *db, struct arena *a, const char *app_id, const char
 int store_live_update(db_t *db, const char *app_id, int64_t id, const char *nick, const char *avatar,
                       const char *extends, int64_t now) USERD_MUST_CHECK;
 
+/* ---- app face (issue 5): app users, sessions, codes, counters, social ---- */
+
+/** Reads the ACCT_COLS columns (q_accounts.def) of the current row, in order, from column 0. */
+void store_acct_row(db_t *db, struct arena *a, struct account *out);
+
+/** The account of the app with this (region, mobile). */
+int store_au_by_phone(db_t *db, struct arena *a, const char *app_id, const char *region, const char *mobile,
+                      struct account *out) USERD_MUST_CHECK;
+/** 0 when an account of the app holds the mobile in this region (or with no region), else -E_NOT_FOUND. */
+int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile) USERD_MUST_CHECK;
+int store_au_by_st(db_t *db, struct arena *a, const char *app_id, const char *st_account,
+                   struct account *out) USERD_MUST_CHECK;
+/** The account of the app whose session has this hash, and the session's expiry. */
+int store_au_by_session(db_t *db, struct arena *a, const char *hash, const char *app_id, struct account *out,
+                        int64_t *expires_at) USERD_MUST_CHECK;
+/** Calls fn for each account of the app whose id is in ids_json (a JSON array of integers), in no order. */
+int store_au_batch(db_t *db, struct arena *a, const char *app_id, const char *ids_json,
+                   void (*fn)(const struct account *, void *), void *arg) USERD_MUST_CHECK;
+enum au_field { AU_NICK, AU_AVATAR, AU_GENDER, AU_ST_ACCOUNT };
+/** Sets nick, avatar, gender or st_account (-E_EXISTS when another account has that SealTalk number). */
+int store_au_set_text(db_t *db, enum au_field f, const char *app_id, int64_t id, const char *value,
+                      int64_t now) USERD_MUST_CHECK;
+/** Sets the privacy flags that are >= 0 (phone_verify, st_search_verify, fri_verify, group_verify). */
+int store_au_set_privacy(db_t *db, const char *app_id, int64_t id, const int flags[4], int64_t now) USERD_MUST_CHECK;
+int store_au_set_poke(db_t *db, const char *app_id, int64_t id, int poke, int64_t now) USERD_MUST_CHECK;
+
+int store_session_insert(db_t *db, const char *hash, int64_t account_id, int64_t expires_at, int64_t now) USERD_MUST_CHECK;
+int store_session_delete(db_t *db, const char *hash) USERD_MUST_CHECK;
+/** Deletes every session of the account except keep_hash (NULL: all of them). */
+int store_session_delete_account(db_t *db, int64_t account_id, const char *keep_hash) USERD_MUST_CHECK;
+
+struct sms_code {
+    const char *code_hash;
+    int64_t sent_at, expires_at;
+    int tries;
+};
+int store_sms_code_get(db_t *db, struct arena *a, const char *app_id, const char *region, const char *phone,
+                       struct sms_code *out) USERD_MUST_CHECK;
+/** Stores a fresh code (replacing the phone's previous one, tries back to 0). */
+int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone,
+                       const struct sms_code *c) USERD_MUST_CHECK;
+/** Counts a wrong try of the code with this hash. */
+int store_sms_code_try(db_t *db, const char *app_id, const char *region, const char *phone,
+                       const char *code_hash) USERD_MUST_CHECK;
+/** Deletes the phone's code if it is still the one with this hash. */
+int store_sms_code_delete(db_t *db, const char *app_id, const char *region, const char *phone,
+                          const char *code_hash) USERD_MUST_CHECK;
+int store_verif_insert(db_t *db, const char *hash, const char *app_id, const char *region, const char *phone,
+                       int64_t expires_at) USERD_MUST_CHECK;
+/** The phone of an unused, unexpired verification, leaving it unused; -E_NOT_FOUND otherwise. */
+int store_verif_peek(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
+                     const char **region, const char **phone) USERD_MUST_CHECK;
+/** Marks the unused, unexpired verification used and returns its phone; -E_NOT_FOUND otherwise. */
+int store_verif_take(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
+                     const char **region, const char **phone) USERD_MUST_CHECK;
+int store_captcha_insert(db_t *db, const char *id, const char *app_id, const char *answer,
+                         int64_t expires_at) USERD_MUST_CHECK;
+/** The answer of an unused, unexpired picture code. */
+int store_captcha_get(db_t *db, struct arena *a, const char *id, const char *app_id, int64_t now,
+                      const char **answer) USERD_MUST_CHECK;
+/** Marks the picture code used and returns its answer and expiry (-E_NOT_FOUND: unknown or used). */
+int store_captcha_take(db_t *db, struct arena *a, const char *id, const char *app_id, const char **answer,
+                       int64_t *expires_at) USERD_MUST_CHECK;
+
+/** One hit on counter key at now; windows that started at or before stale_before are over. *count: hits in the window. */
+int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t restart_at,
+                      int64_t *count) USERD_MUST_CHECK;
+/** Hits of key in a window that started after stale_before (0 when none). */
+int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
+int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
+
+/** Deletes expired sessions, codes, verifications, picture codes, and counters older than counters_before. */
+int store_app_purge(db_t *db, int64_t now, int64_t counters_before) USERD_MUST_CHECK;
+
+/* Social rows as the app face reads them. Ids are account / group ids. */
+struct bl_row {
+    int64_t friend_id, updated_at;
+    int status;
+};
+struct friend_row {
+    int64_t friend_id, updated_at;
+    const char *display_name;
+    int status;
+};
+struct group_row {
+    int64_t id, creator_id, created_at, updated_at, member_updated_at;
+    const char *name, *portrait_uri, *display_name;
+    int role, member_count, max_member_count, is_mute, certi_status, member_protection, is_deleted;
+};
+struct member_row {
+    int64_t group_id, member_id, updated_at;
+    const char *display_name, *nick, *avatar;
+    int role, is_deleted;
+};
+/** Blacklists friend_id (status 1), and a friendship of status 20 becomes 31. */
+int store_bl_add(db_t *db, int64_t account_id, int64_t friend_id, int64_t now) USERD_MUST_CHECK;
+/** Un-blacklists (status 0) and a friendship of status 31 becomes 20; no row: nothing to do. */
+int store_bl_remove(db_t *db, int64_t account_id, int64_t friend_id, int64_t now) USERD_MUST_CHECK;
+/** The accounts the account has blacklisted (status 1), oldest first; *out in a. */
+int store_bl_list(db_t *db, struct arena *a, int64_t account_id, struct account **out, size_t *n) USERD_MUST_CHECK;
+int store_bl_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct bl_row **out,
+                   size_t *n) USERD_MUST_CHECK;
+int store_friends_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct friend_row **out,
+                        size_t *n) USERD_MUST_CHECK;
+/** The groups the account is a member of (role, group fields). */
+int store_groups_of(db_t *db, struct arena *a, int64_t account_id, struct group_row **out, size_t *n) USERD_MUST_CHECK;
+/** Memberships of the account whose row or group changed after since. */
+int store_groups_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct group_row **out,
+                       size_t *n) USERD_MUST_CHECK;
+/** Member rows changed after since, of the groups the account is (still) in. */
+int store_members_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct member_row **out,
+                        size_t *n) USERD_MUST_CHECK;
+/** Favourite groups of the account: *total of them, and up to limit from offset. */
+int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, int64_t offset,
+                struct group_row **out, size_t *n, int64_t *total) USERD_MUST_CHECK;
+
 #endif

@@ -1,0 +1,189 @@
+/* App face: sign-up, sign-in, sessions, passwords, IM and upload tokens. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "base/config.h"
+#include "core/passwords.h"
+#include "core/qiniu.h"
+#include "core/secret.h"
+
+/* A string field, or NULL when absent or not a string (holding a NUL counts as not a string). */
+static const char *str_field(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return NULL;
+    return json_string_value(v);
+}
+
+/* The document's password rule: AU_PW_MIN-AU_PW_MAX bytes, no control characters (spaces are checked first). */
+static int bad_password(const char *pw)
+{
+    size_t n = pw ? strlen(pw) : 0;
+    if (n < AU_PW_MIN || n > AU_PW_MAX)
+        return 1;
+    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* A password to check against the stored hash: any 1-PW_MAX bytes. */
+static int bad_given_password(const char *pw) { return !pw || !*pw || strlen(pw) > PW_MAX; }
+
+/* POST /user/check_phone_available {region, phone} -> result true|false */
+void app_check_phone_available(struct http_req *r)
+{
+    json_t *o = app_body(r);
+    const char *region, *phone;
+    int available = 0;
+    int rc = o ? app_body_phone(r, o, &region, &phone) : -E_INVALID;
+    if (!rc)
+        rc = au_phone_available(&r->ctx, app(r)->app_id, region, phone, &available);
+    if (rc)
+        app_fail(r, rc);
+    else
+        app_ok(r, json_boolean(available));
+}
+
+/* POST /user/register {nickname, password, verification_token}; checks in the real server's order. */
+void app_register(struct http_req *r)
+{
+    json_t *o = app_body(r);
+    if (!o) {
+        app_fail(r, -E_INVALID);
+        return;
+    }
+    const char *nick = str_field(o, "nickname"), *pw = str_field(o, "password");
+    const char *vtoken = str_field(o, "verification_token"), *session;
+    struct account acct;
+    int rc = 0;
+    if (pw && strchr(pw, ' '))
+        rc = http_invalid(r, "Password must have no space.");
+    else if (!nick || au_check_nick(nick))
+        rc = http_invalid(r, "Length of nickname invalid.");
+    else if (bad_password(pw))
+        rc = http_invalid(r, "Length of password invalid.");
+    else if (!vtoken || !sec_is_uuid(vtoken))
+        rc = http_invalid(r, "Invalid verification_token.");
+    else
+        rc = au_register(&r->ctx, app(r)->app_id, au_escape_html(r->a, nick), pw, vtoken, &acct, &session);
+    if (rc) {
+        app_fail(r, rc);
+        return;
+    }
+    app_set_session(r, session);
+    app_ok(r, json_pack("{s:s}", "id", app_uid(r, acct.id)));
+}
+
+/* POST /user/login {region, phone, password} -> {id, token}; sets the session cookie. */
+void app_login(struct http_req *r)
+{
+    json_t *o = app_body(r);
+    const char *region, *phone, *pw = NULL, *session, *im_token;
+    struct account acct;
+    int rc = o ? app_body_phone(r, o, &region, &phone) : -E_INVALID;
+    if (!rc && bad_given_password(pw = str_field(o, "password")))
+        rc = http_invalid(r, "Invalid password.");
+    if (!rc)
+        rc = au_login(&r->ctx, app(r)->app_id, region, phone, pw, &acct, &session, &im_token);
+    if (rc) {
+        app_fail(r, rc);
+        return;
+    }
+    app_set_session(r, session);
+    app_ok(r, json_pack("{s:s,s:s}", "id", app_uid(r, acct.id), "token", im_token));
+}
+
+/* POST /user/logout: ends this session and clears the cookie. */
+void app_logout(struct http_req *r)
+{
+    int rc = au_logout(&r->ctx, app(r)->session_hash);
+    if (rc) {
+        app_fail(r, rc);
+        return;
+    }
+    app_clear_session(r);
+    app_ok(r, NULL);
+}
+
+/* POST /user/reset_password {password, verification_token} */
+void app_reset_password(struct http_req *r)
+{
+    json_t *o = app_body(r);
+    if (!o) {
+        app_fail(r, -E_INVALID);
+        return;
+    }
+    const char *pw = str_field(o, "password"), *vtoken = str_field(o, "verification_token");
+    int rc;
+    if (pw && strchr(pw, ' '))
+        rc = http_invalid(r, "Password must have no space.");
+    else if (bad_password(pw))
+        rc = http_invalid(r, "Length of password invalid.");
+    else if (!vtoken || !sec_is_uuid(vtoken))
+        rc = http_invalid(r, "Invalid verification_token.");
+    else
+        rc = au_reset_password(&r->ctx, app(r)->app_id, vtoken, pw);
+    if (rc)
+        app_fail(r, rc);
+    else
+        app_ok(r, NULL);
+}
+
+/* POST /user/change_password {oldPassword, newPassword} */
+void app_change_password(struct http_req *r)
+{
+    json_t *o = app_body(r);
+    if (!o) {
+        app_fail(r, -E_INVALID);
+        return;
+    }
+    const char *old_pw = str_field(o, "oldPassword"), *new_pw = str_field(o, "newPassword");
+    int rc;
+    if (new_pw && strchr(new_pw, ' '))
+        rc = http_invalid(r, "New password must have no space.");
+    else if (bad_password(new_pw))
+        rc = http_invalid(r, "Invalid new password length.");
+    else if (bad_given_password(old_pw))
+        rc = http_invalid(r, "Invalid old password.");
+    else
+        rc = au_change_password(&r->ctx, &app(r)->me, old_pw, new_pw, app(r)->session_hash);
+    if (rc)
+        app_fail(r, rc);
+    else
+        app_ok(r, NULL);
+}
+
+/* GET|POST /user/get_token -> {userId, token}: a new IM token. */
+void app_get_token(struct http_req *r)
+{
+    const char *token;
+    int rc = au_im_token(&r->ctx, &app(r)->me, &token);
+    if (rc)
+        app_fail(r, rc);
+    else
+        app_ok(r, json_pack("{s:s,s:s}", "userId", app_uid(r, app(r)->me.id), "token", token));
+}
+
+/* GET|POST /user/get_image_token -> {target:"qiniu", domain, token}: a Qiniu upload token. */
+void app_get_image_token(struct http_req *r)
+{
+    const char *ak = cfg_str(CFG_qiniu_access_key), *sk = cfg_str(CFG_qiniu_secret_key);
+    const char *bucket = cfg_str(CFG_qiniu_bucket), *domain = cfg_str(CFG_qiniu_domain);
+    if (!*ak || !*sk || !*bucket || !*domain) {
+        app_fail(r, -E_NOT_CONFIGURED);
+        return;
+    }
+    char *token = NULL;
+    long long deadline = (long long)(r->ctx.now / 1000 + cfg_int(CFG_qiniu_upload_ttl));
+    int rc = qiniu_upload_token(ak, sk, bucket, deadline, &token);
+    if (rc) {
+        app_fail(r, rc == -E_INVALID ? -E_NOT_CONFIGURED : rc);
+        return;
+    }
+    app_ok(r, json_pack("{s:s,s:s,s:s}", "target", "qiniu", "domain", domain, "token", token));
+    free(token);
+}

@@ -1,0 +1,402 @@
+#include "core/appusers.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/config.h"
+#include "core/accounts.h"
+#include "core/apps.h"
+#include "core/limits.h"
+#include "core/passwords.h"
+#include "core/secret.h"
+#include "core/tokens.h"
+
+/* ---- the served app ---- */
+
+static char served_app[65];
+static pthread_mutex_t served_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int au_app(struct ctx *c, const char **app_id)
+{
+    pthread_mutex_lock(&served_lock);
+    if (served_app[0]) {
+        *app_id = arena_strdup(c->a, served_app);
+        pthread_mutex_unlock(&served_lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&served_lock);
+    const char *id = cfg_str(CFG_app_app_id);
+    int rc = 0;
+    if (!*id)
+        rc = app_default_id(c, &id);
+    struct app app;
+    if (!rc)
+        rc = *id ? app_get(c, id, &app) : -E_APP_UNKNOWN;
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&served_lock);
+    snprintf(served_app, sizeof(served_app), "%s", id);
+    pthread_mutex_unlock(&served_lock);
+    *app_id = id;
+    return 0;
+}
+
+/* ---- field rules ---- */
+
+int au_check_nick(const char *nick)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)nick; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return -E_INVALID;
+        chars += (*p & 0xc0) != 0x80;
+    }
+    return chars >= 1 && chars <= AU_NICK_MAX ? 0 : -E_INVALID;
+}
+
+char *au_escape_html(struct arena *a, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == '&' ? 5 : *p == '<' || *p == '>' ? 4 : *p == '"' || *p == '\'' ? 5 : 1;
+    char *out = arena_alloc(a, n + 1), *w = out;
+    for (const char *p = s; *p; p++) {
+        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
+                        : *p == '"' ? "&#34;" : *p == '\'' ? "&#39;" : NULL;
+        if (rep) {
+            memcpy(w, rep, strlen(rep));
+            w += strlen(rep);
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+int au_check_portrait(const char *uri)
+{
+    size_t n = strlen(uri), scheme;
+    if (n < AU_PORTRAIT_MIN || n > AU_PORTRAIT_MAX)
+        return -E_INVALID;
+    if (!strncasecmp(uri, "http://", 7))
+        scheme = 7;
+    else if (!strncasecmp(uri, "https://", 8))
+        scheme = 8;
+    else
+        return -E_INVALID;
+    if (!uri[scheme] || uri[scheme] == '/' || uri[scheme] == '?' || uri[scheme] == '#')
+        return -E_INVALID; /* no host */
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"'<>\\`", *p))
+            return -E_INVALID;
+    return 0;
+}
+
+int au_check_st(const char *st)
+{
+    size_t n = strlen(st);
+    if (n < AU_ST_MIN || n > AU_ST_MAX)
+        return -E_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        char ch = st[i];
+        int alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        if (!alpha && (i == 0 || !((ch >= '0' && ch <= '9') || ch == '_' || ch == '-')))
+            return -E_INVALID;
+    }
+    return 0;
+}
+
+/* ---- sign up, sign in ---- */
+
+int au_phone_available(struct ctx *c, const char *app_id, const char *region, const char *phone, int *available)
+{
+    int rc = store_au_phone_taken(c->db, app_id, region, phone);
+    if (rc && rc != -E_NOT_FOUND)
+        return rc;
+    *available = rc == -E_NOT_FOUND;
+    return 0;
+}
+
+/* A fresh session token and its row's arguments. */
+static const char *new_session(struct ctx *c, const char **hash)
+{
+    char *token = sec_token(c->a, 32);
+    *hash = sec_hash(c->a, token);
+    return token;
+}
+
+static int64_t session_expiry(struct ctx *c) { return c->now + cfg_int(CFG_session_ttl) * 1000; }
+
+struct register_args {
+    struct ctx *c;
+    struct account *acct;
+    const char *vhash, *session_hash;
+};
+
+static int register_tx(db_t *db, void *p)
+{
+    struct register_args *x = p;
+    struct ctx *c = x->c;
+    struct account *a = x->acct;
+    int rc = store_verif_take(db, c->a, x->vhash, a->app_id, c->now, &a->region, &a->mobile);
+    if (rc)
+        return rc;
+    rc = store_au_phone_taken(db, a->app_id, a->region, a->mobile);
+    if (rc != -E_NOT_FOUND)
+        return rc ? rc : -E_EXISTS;
+    if ((rc = acct_create_tx(db, a)))
+        return rc;
+    return store_session_insert(db, x->session_hash, a->id, session_expiry(c), c->now);
+}
+
+int au_register(struct ctx *c, const char *app_id, const char *nick, const char *password, const char *vtoken,
+                struct account *out, const char **session)
+{
+    const char *vhash = sec_hash(c->a, vtoken), *region, *phone;
+    /* Cheap checks first, in the document's order, so a bad request costs no Argon2id. */
+    int rc = store_verif_peek(c->db, c->a, vhash, app_id, c->now, &region, &phone);
+    if (rc)
+        return rc;
+    if ((rc = store_au_phone_taken(c->db, app_id, region, phone)) != -E_NOT_FOUND)
+        return rc ? rc : -E_EXISTS;
+    char hash[crypto_pwhash_STRBYTES];
+    if ((rc = pw_hash(password, hash)))
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->app_id = app_id;
+    out->nick = nick;
+    out->pw_hash = hash;
+    out->created_at = c->now;
+    struct register_args x = {.c = c, .acct = out, .vhash = vhash};
+    const char *token = new_session(c, &x.session_hash);
+    rc = store_tx(c->db, register_tx, &x);
+    sodium_memzero(hash, sizeof(hash));
+    out->pw_hash = "";
+    if (!rc)
+        *session = token;
+    return rc;
+}
+
+static const char *login_key(struct ctx *c, const char *app_id, const char *region, const char *phone)
+{
+    return arena_printf(c->a, "login:%s:%s:%s", app_id, region, phone);
+}
+
+int au_login(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *password,
+             struct account *out, const char **session, const char **im_token)
+{
+    const char *key = login_key(c, app_id, region, phone);
+    int64_t window = cfg_int(CFG_login_lockout) * 1000, max = cfg_int(CFG_login_max_failures), failures;
+    int rc = limit_count(c, key, window, &failures);
+    if (rc)
+        return rc;
+    if (failures >= max)
+        return -E_LOCKED;
+    rc = store_au_by_phone(c->db, c->a, app_id, region, phone, out);
+    if (rc)
+        return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
+    if ((rc = pw_check(c, out, password))) {
+        if (rc == -E_PASSWORD && limit_hit(c, key, window, max, &failures))
+            return -E_INTERNAL;
+        return rc;
+    }
+    if (out->status)
+        return -E_DISABLED;
+    if (failures && (rc = limit_clear(c, key)))
+        return rc;
+    int64_t expire;
+    if ((rc = tok_login(c, out, NULL, 0, im_token, &expire, NULL)))
+        return rc;
+    const char *hash, *token = new_session(c, &hash);
+    if ((rc = store_session_insert(c->db, hash, out->id, session_expiry(c), c->now)))
+        return rc;
+    *session = token;
+    limit_maybe_purge(c);
+    return 0;
+}
+
+int au_session(struct ctx *c, const char *app_id, const char *token, struct account *out, const char **hash)
+{
+    if (!token || !*token)
+        return -E_AUTH_MISSING;
+    if (strlen(token) > AU_SESSION_MAX)
+        return -E_AUTH_INVALID;
+    int64_t expires_at;
+    const char *h = sec_hash(c->a, token);
+    int rc = store_au_by_session(c->db, c->a, h, app_id, out, &expires_at);
+    if (rc)
+        return rc == -E_NOT_FOUND ? -E_AUTH_INVALID : rc;
+    if (expires_at <= c->now) {
+        rc = store_session_delete(c->db, h); /* best effort: the purge gets it otherwise */
+        return rc ? rc : -E_AUTH_EXPIRED;
+    }
+    if (out->status)
+        return -E_DISABLED;
+    *hash = h;
+    return 0;
+}
+
+int au_logout(struct ctx *c, const char *session_hash) { return store_session_delete(c->db, session_hash); }
+
+/* ---- passwords ---- */
+
+struct password_args {
+    const char *app_id, *vhash, *keep_session;
+    struct ctx *c;
+    int64_t id;
+    const char *hash;
+};
+
+/* Sets the hash and ends the sessions (but keep_session) and IM tokens of x->id. */
+static int set_password_rows(db_t *db, struct password_args *x)
+{
+    int rc = store_acct_set_password(db, x->app_id, x->id, x->hash, x->c->now);
+    if (!rc)
+        rc = store_session_delete_account(db, x->id, x->keep_session);
+    if (!rc)
+        rc = store_token_delete_account(db, x->id);
+    return rc;
+}
+
+static int reset_tx(db_t *db, void *p)
+{
+    struct password_args *x = p;
+    struct account acct;
+    const char *region = NULL, *phone = NULL;
+    int rc = store_verif_take(db, x->c->a, x->vhash, x->app_id, x->c->now, &region, &phone);
+    if (!rc)
+        rc = store_au_by_phone(db, x->c->a, x->app_id, region, phone, &acct);
+    if (rc)
+        return rc == -E_NOT_FOUND && region ? -E_USER_UNKNOWN : rc;
+    x->id = acct.id;
+    return set_password_rows(db, x);
+}
+
+int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, const char *password)
+{
+    const char *vhash = sec_hash(c->a, vtoken), *region, *phone;
+    struct account acct;
+    int rc = store_verif_peek(c->db, c->a, vhash, app_id, c->now, &region, &phone);
+    if (rc)
+        return rc;
+    if ((rc = store_au_by_phone(c->db, c->a, app_id, region, phone, &acct)))
+        return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
+    char hash[crypto_pwhash_STRBYTES];
+    if ((rc = pw_hash(password, hash)))
+        return rc;
+    struct password_args x = {.c = c, .app_id = app_id, .vhash = vhash, .hash = hash};
+    rc = store_tx(c->db, reset_tx, &x);
+    sodium_memzero(hash, sizeof(hash));
+    return rc;
+}
+
+static int change_tx(db_t *db, void *p) { return set_password_rows(db, p); }
+
+int au_change_password(struct ctx *c, const struct account *acct, const char *old_pw, const char *new_pw,
+                       const char *keep_session)
+{
+    int rc = pw_check(c, acct, old_pw);
+    if (rc)
+        return rc;
+    char hash[crypto_pwhash_STRBYTES];
+    if ((rc = pw_hash(new_pw, hash)))
+        return rc;
+    struct password_args x = {.c = c, .app_id = acct->app_id, .keep_session = keep_session, .id = acct->id,
+                              .hash = hash};
+    rc = store_tx(c->db, change_tx, &x);
+    sodium_memzero(hash, sizeof(hash));
+    return rc;
+}
+
+int au_im_token(struct ctx *c, const struct account *acct, const char **token)
+{
+    int64_t expire;
+    return tok_login(c, acct, NULL, 0, token, &expire, NULL);
+}
+
+/* ---- profile ---- */
+
+static int user_gone(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
+
+int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value)
+{
+    return user_gone(store_au_set_text(c->db, f, acct->app_id, acct->id, value, c->now));
+}
+
+int au_set_privacy(struct ctx *c, const struct account *acct, const int flags[4])
+{
+    return user_gone(store_au_set_privacy(c->db, acct->app_id, acct->id, flags, c->now));
+}
+
+int au_set_poke(struct ctx *c, const struct account *acct, int poke)
+{
+    return user_gone(store_au_set_poke(c->db, acct->app_id, acct->id, poke, c->now));
+}
+
+/* ---- lookups ---- */
+
+int au_get(struct ctx *c, const char *app_id, int64_t id, struct account *out)
+{
+    return acct_get(c, app_id, id, out);
+}
+
+int au_find_phone(struct ctx *c, const char *app_id, const char *region, const char *phone, int64_t by_id,
+                  int honour_privacy, struct account *out)
+{
+    int rc = user_gone(store_au_by_phone(c->db, c->a, app_id, region, phone, out));
+    if (!rc && honour_privacy && !out->phone_verify && out->id != by_id)
+        rc = -E_USER_UNKNOWN;
+    return rc;
+}
+
+int au_find_st(struct ctx *c, const char *app_id, const char *st, int64_t by_id, struct account *out)
+{
+    int rc = user_gone(store_au_by_st(c->db, c->a, app_id, st, out));
+    if (!rc && !out->st_search_verify && out->id != by_id)
+        rc = -E_USER_UNKNOWN;
+    return rc;
+}
+
+struct batch_args {
+    const int64_t *ids;
+    size_t n;
+    struct account *slots; /* by position in ids */
+    int *found;
+};
+
+static void batch_row(const struct account *acct, void *p)
+{
+    struct batch_args *x = p;
+    for (size_t i = 0; i < x->n; i++)
+        if (x->ids[i] == acct->id) {
+            x->slots[i] = *acct;
+            x->found[i] = 1;
+        }
+}
+
+int au_batch(struct ctx *c, const char *app_id, const int64_t *ids, size_t n, struct account **out, size_t *n_out)
+{
+    if (n > 100)
+        return -E_INVALID;
+    struct batch_args x = {.ids = ids, .n = n, .slots = arena_alloc(c->a, (n + 1) * sizeof(struct account)),
+                           .found = arena_alloc(c->a, (n + 1) * sizeof(int))};
+    size_t cap = n * 21 + 3, len = 1;
+    char *json = arena_alloc(c->a, cap);
+    json[0] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(json + len, cap - len, "%s%lld", i ? "," : "", (long long)ids[i]);
+    snprintf(json + len, cap - len, "]");
+    int rc = store_au_batch(c->db, c->a, app_id, json, batch_row, &x);
+    if (rc)
+        return rc;
+    *out = arena_alloc(c->a, (n + 1) * sizeof(struct account));
+    *n_out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x.found[i])
+            (*out)[(*n_out)++] = x.slots[i];
+    return 0;
+}

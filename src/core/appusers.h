@@ -1,0 +1,104 @@
+#ifndef USERD_APPUSERS_H
+#define USERD_APPUSERS_H
+
+#include "core/ctx.h"
+
+/*
+ * App-face users (app-user-api.txt): accounts with a (region, mobile) and
+ * a password, signed up with an SMS verification token, signed in with a
+ * server-side session (random token in a cookie, stored hashed). The rules
+ * of the document and of NOTES.md, app face section, live here.
+ */
+#define AU_NICK_MAX 32      /* characters, before HTML escaping */
+#define AU_PW_MIN 6         /* bytes */
+#define AU_PW_MAX 20        /* bytes, no space */
+#define AU_PORTRAIT_MIN 12  /* bytes, http(s) URL */
+#define AU_PORTRAIT_MAX 256
+#define AU_ST_MIN 6         /* SealTalk number: ^[a-zA-Z][a-zA-Z0-9_-]*$ */
+#define AU_ST_MAX 20
+#define AU_SESSION_MAX 128  /* longest cookie value looked up */
+
+/** The app the app face serves: app.app_id, else the default app. Cached once found. -E_APP_UNKNOWN. */
+int au_app(struct ctx *c, const char **app_id) USERD_MUST_CHECK;
+
+/** Nickname rule: 1-AU_NICK_MAX characters of valid UTF-8 without control characters. */
+int au_check_nick(const char *nick) USERD_MUST_CHECK;
+/** The HTML-escaped form of s (& < > " ') in the arena: what is stored. */
+char *au_escape_html(struct arena *a, const char *s);
+/** Portrait URI rule: http:// or https://, a host, AU_PORTRAIT_MIN-MAX printable ASCII bytes, no quotes or <>. */
+int au_check_portrait(const char *uri) USERD_MUST_CHECK;
+/** SealTalk number rule. */
+int au_check_st(const char *st) USERD_MUST_CHECK;
+
+/** *available = 1 when no account of the app holds the phone. */
+int au_phone_available(struct ctx *c, const char *app_id, const char *region, const char *phone,
+                       int *available) USERD_MUST_CHECK;
+
+/**
+ * Signs up: takes the verification token (single use), creates the account
+ * with its phone, nick (stored as given: escape first) and password
+ * (hashed here, Argon2id: call on the hashing pool), and a session. All in
+ * one transaction. *session: the cookie value.
+ * -E_NOT_FOUND (token unknown, used or expired), -E_EXISTS (phone taken).
+ */
+int au_register(struct ctx *c, const char *app_id, const char *nick, const char *password, const char *vtoken,
+                struct account *out, const char **session) USERD_MUST_CHECK;
+
+/**
+ * Signs in with phone and password (Argon2id: hashing pool). Makes a
+ * session and an IM token. -E_USER_UNKNOWN, -E_PASSWORD (counted),
+ * -E_LOCKED (login.max_failures wrong passwords: locked for login.lockout),
+ * -E_DISABLED.
+ */
+int au_login(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *password,
+             struct account *out, const char **session, const char **im_token) USERD_MUST_CHECK;
+
+/**
+ * The account of a session cookie value. *hash: the session's stored hash.
+ * -E_AUTH_MISSING (no value), -E_AUTH_INVALID (unknown), -E_AUTH_EXPIRED,
+ * -E_DISABLED.
+ */
+int au_session(struct ctx *c, const char *app_id, const char *token, struct account *out,
+               const char **hash) USERD_MUST_CHECK;
+
+/** Ends one session. */
+int au_logout(struct ctx *c, const char *session_hash) USERD_MUST_CHECK;
+
+/**
+ * Sets a new password by verification token (hashing pool) and ends every
+ * session and IM token of the account, in one transaction.
+ * -E_NOT_FOUND (token), -E_USER_UNKNOWN (no account has the phone).
+ */
+int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, const char *password) USERD_MUST_CHECK;
+
+/**
+ * Checks old, sets new (hashing pool); ends the account's other sessions and
+ * all its IM tokens. -E_PASSWORD when old is wrong.
+ */
+int au_change_password(struct ctx *c, const struct account *acct, const char *old_pw, const char *new_pw,
+                       const char *keep_session) USERD_MUST_CHECK;
+
+/** A new IM token for the account (the IM face accepts it). */
+int au_im_token(struct ctx *c, const struct account *acct, const char **token) USERD_MUST_CHECK;
+
+/** Profile setters (values already checked). au_set_st: -E_EXISTS when another account has it. */
+int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value) USERD_MUST_CHECK;
+/** Sets the privacy flags that are 0 or 1 (-1: keep): phoneVerify, stSearchVerify, friVerify, groupVerify. */
+int au_set_privacy(struct ctx *c, const struct account *acct, const int flags[4]) USERD_MUST_CHECK;
+int au_set_poke(struct ctx *c, const struct account *acct, int poke) USERD_MUST_CHECK;
+
+/** An account of the app by id (-E_USER_UNKNOWN). */
+int au_get(struct ctx *c, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
+/**
+ * Finds by phone. With honour_privacy, an account that turned phoneVerify
+ * off is not found by others (by_id: the caller). -E_USER_UNKNOWN.
+ */
+int au_find_phone(struct ctx *c, const char *app_id, const char *region, const char *phone, int64_t by_id,
+                  int honour_privacy, struct account *out) USERD_MUST_CHECK;
+/** Finds by SealTalk number, honouring stSearchVerify for others. -E_USER_UNKNOWN. */
+int au_find_st(struct ctx *c, const char *app_id, const char *st, int64_t by_id, struct account *out) USERD_MUST_CHECK;
+/** The accounts of the app among ids (n at most 100), in the order of ids, unknown ones left out. */
+int au_batch(struct ctx *c, const char *app_id, const int64_t *ids, size_t n, struct account **out,
+             size_t *n_out) USERD_MUST_CHECK;
+
+#endif

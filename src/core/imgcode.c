@@ -1,0 +1,56 @@
+#include "core/imgcode.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "core/captcha.h"
+#include "core/limits.h"
+#include "core/secret.h"
+
+#define HOUR_MS (3600LL * 1000)
+
+int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
+{
+    static const char alphabet[] = CAPTCHA_ALPHABET;
+    int64_t hits;
+    int rc = limit_hit(c, arena_printf(c->a, "img_ip:%s:%s", app_id, c->ip), HOUR_MS, INT64_MAX, &hits);
+    if (rc)
+        return rc;
+    if (hits > cfg_int(CFG_captcha_ip_hourly_limit))
+        return -E_RATE_LIMITED;
+    char answer[CAPTCHA_LEN + 1];
+    for (int i = 0; i < CAPTCHA_LEN; i++)
+        answer[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+    answer[CAPTCHA_LEN] = '\0';
+    const char *id = sec_token(c->a, 16);
+    rc = store_captcha_insert(c->db, id, app_id, answer, c->now + cfg_int(CFG_captcha_ttl) * 1000);
+    sodium_memzero(answer, sizeof(answer));
+    if (!rc)
+        *verify_id = id;
+    limit_maybe_purge(c);
+    return rc;
+}
+
+int imgcode_png(struct ctx *c, const char *app_id, const char *verify_id, unsigned char **png, int *png_len)
+{
+    const char *answer;
+    int rc = store_captcha_get(c->db, c->a, verify_id, app_id, c->now, &answer);
+    if (rc)
+        return rc;
+    return captcha_render(answer, png, png_len);
+}
+
+int imgcode_check(struct ctx *c, const char *app_id, const char *verify_id, const char *answer)
+{
+    const char *want;
+    int64_t expires_at;
+    int rc = store_captcha_take(c->db, c->a, verify_id, app_id, &want, &expires_at);
+    if (rc == -E_NOT_FOUND)
+        return -E_CODE_WRONG;
+    if (rc)
+        return rc;
+    if (expires_at <= c->now)
+        return -E_CODE_EXPIRED;
+    return captcha_check(want, answer);
+}

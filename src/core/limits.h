@@ -1,0 +1,31 @@
+#ifndef USERD_LIMITS_H
+#define USERD_LIMITS_H
+
+#include "core/ctx.h"
+
+/*
+ * Rate limits and lockouts over the store's counters table (so every userd
+ * process on one store counts together): fixed windows per key.
+ */
+
+/**
+ * Counts one event for key in a window of window_ms. When the count reaches
+ * restart_at the window starts again at this event (a lockout then lasts a
+ * whole window from the event that caused it); pass INT64_MAX for a plain
+ * window. *count: events in the current window, this one included.
+ */
+int limit_hit(struct ctx *c, const char *key, int64_t window_ms, int64_t restart_at, int64_t *count) USERD_MUST_CHECK;
+
+/** Events of key in its current window (0 when the window is over or there is none). */
+int limit_count(struct ctx *c, const char *key, int64_t window_ms, int64_t *count) USERD_MUST_CHECK;
+
+/** Forgets key (e.g. failed logins after a success). */
+int limit_clear(struct ctx *c, const char *key) USERD_MUST_CHECK;
+
+/**
+ * Now and then (about one call in 256) deletes expired sessions, codes,
+ * verification tokens, picture codes and counters. Errors are logged only.
+ */
+void limit_maybe_purge(struct ctx *c);
+
+#endif

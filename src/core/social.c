@@ -1,0 +1,108 @@
+#include "core/social.h"
+
+#include <string.h>
+
+#include "core/accounts.h"
+
+static int friend_of(struct ctx *c, const struct account *me, int64_t friend_id)
+{
+    struct account other;
+    return acct_get(c, me->app_id, friend_id, &other);
+}
+
+struct bl_args {
+    struct ctx *c;
+    int64_t me, friend_id;
+    int add;
+};
+
+static int bl_tx(db_t *db, void *p)
+{
+    struct bl_args *x = p;
+    return x->add ? store_bl_add(db, x->me, x->friend_id, x->c->now)
+                  : store_bl_remove(db, x->me, x->friend_id, x->c->now);
+}
+
+static int bl_change(struct ctx *c, const struct account *me, int64_t friend_id, int add)
+{
+    int rc = friend_of(c, me, friend_id);
+    if (rc)
+        return rc;
+    if (add && friend_id == me->id)
+        return -E_INVALID;
+    struct bl_args x = {c, me->id, friend_id, add};
+    return store_tx(c->db, bl_tx, &x);
+}
+
+int social_bl_add(struct ctx *c, const struct account *me, int64_t friend_id) { return bl_change(c, me, friend_id, 1); }
+
+int social_bl_remove(struct ctx *c, const struct account *me, int64_t friend_id)
+{
+    return bl_change(c, me, friend_id, 0);
+}
+
+int social_bl_list(struct ctx *c, const struct account *me, struct account **out, size_t *n)
+{
+    return store_bl_list(c->db, c->a, me->id, out, n);
+}
+
+int social_groups(struct ctx *c, const struct account *me, struct group_row **out, size_t *n)
+{
+    return store_groups_of(c->db, c->a, me->id, out, n);
+}
+
+int social_favgroups(struct ctx *c, const struct account *me, int64_t limit, int64_t offset,
+                     struct group_row **out, size_t *n, int64_t *total)
+{
+    if (limit < 0 || limit > SOCIAL_FAVS_MAX)
+        limit = SOCIAL_FAVS_MAX;
+    return store_gfavs(c->db, c->a, me->id, limit, offset, out, n, total);
+}
+
+static void newest(int64_t *v, int64_t t)
+{
+    if (t > *v)
+        *v = t;
+}
+
+static int sync_read(struct ctx *c, const struct account *me, int64_t since, struct sync_data *o)
+{
+    int rc;
+    if ((rc = store_bl_since(c->db, c->a, me->id, since, &o->bl, &o->n_bl)) ||
+        (rc = store_friends_since(c->db, c->a, me->id, since, &o->friends, &o->n_friends)) ||
+        (rc = store_groups_since(c->db, c->a, me->id, since, &o->groups, &o->n_groups)) ||
+        (rc = store_members_since(c->db, c->a, me->id, since, &o->members, &o->n_members)))
+        return rc;
+    return 0;
+}
+
+int social_sync(struct ctx *c, const struct account *me, int64_t since, struct sync_data *o)
+{
+    memset(o, 0, sizeof(*o));
+    int rc = db_begin(c->db, 0);
+    if (rc)
+        return rc;
+    rc = sync_read(c, me, since, o);
+    if (rc) {
+        db_rollback(c->db);
+        return rc;
+    }
+    if ((rc = db_commit(c->db)))
+        return rc;
+    o->version = since;
+    o->user_changed = me->updated_at > since;
+    if (o->user_changed)
+        newest(&o->version, me->updated_at);
+    for (size_t i = 0; i < o->n_bl; i++)
+        newest(&o->version, o->bl[i].updated_at);
+    for (size_t i = 0; i < o->n_friends; i++)
+        newest(&o->version, o->friends[i].updated_at);
+    for (size_t i = 0; i < o->n_groups; i++) {
+        struct group_row *g = &o->groups[i];
+        newest(&g->updated_at, g->member_updated_at); /* the group's timestamp covers its membership too */
+        newest(&o->version, g->updated_at);
+    }
+    for (size_t i = 0; i < o->n_members; i++)
+        newest(&o->version, o->members[i].updated_at);
+    return 0;
+}

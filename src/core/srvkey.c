@@ -1,0 +1,57 @@
+#include "core/srvkey.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SLOTS 8
+
+static struct {
+    char name[33];
+    unsigned char key[SRVKEY_BYTES];
+} cache[SLOTS];
+static int n_cached;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int cached(const char *name, unsigned char out[SRVKEY_BYTES])
+{
+    int hit = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < n_cached && !hit; i++)
+        if (!strcmp(cache[i].name, name)) {
+            memcpy(out, cache[i].key, SRVKEY_BYTES);
+            hit = 1;
+        }
+    pthread_mutex_unlock(&lock);
+    return hit;
+}
+
+int srvkey_get(struct ctx *c, const char *name, unsigned char out[SRVKEY_BYTES])
+{
+    if (strlen(name) > 32)
+        return -E_INTERNAL;
+    if (cached(name, out))
+        return 0;
+    unsigned char fresh[SRVKEY_BYTES];
+    char hex[SRVKEY_BYTES * 2 + 1];
+    const char *stored = NULL;
+    size_t len = 0;
+    randombytes_buf(fresh, sizeof(fresh));
+    sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+    int rc = store_meta_get_or_put(c->db, c->a, arena_printf(c->a, "key:%s", name), hex, &stored);
+    if (!rc && (sodium_hex2bin(out, SRVKEY_BYTES, stored, strlen(stored), NULL, &len, NULL) || len != SRVKEY_BYTES))
+        rc = -E_INTERNAL;
+    sodium_memzero(fresh, sizeof(fresh));
+    sodium_memzero(hex, sizeof(hex));
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&lock);
+    if (n_cached < SLOTS) {
+        snprintf(cache[n_cached].name, sizeof(cache[n_cached].name), "%s", name);
+        memcpy(cache[n_cached].key, out, SRVKEY_BYTES);
+        n_cached++;
+    }
+    pthread_mutex_unlock(&lock);
+    return 0;
+}

@@ -1,0 +1,148 @@
+/* Store: SMS codes, verification tokens, picture codes and counters of the app face. */
+#include "store/store.h"
+
+int store_sms_code_get(db_t *db, struct arena *a, const char *app_id, const char *region, const char *phone,
+                       struct sms_code *out)
+{
+    int rc = db_query(db, Q_SMS_CODE_GET, "ttt", app_id, region, phone);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0) {
+        out->code_hash = arena_strdup(a, db_text(db, 0));
+        out->sent_at = db_int(db, 1);
+        out->expires_at = db_int(db, 2);
+        out->tries = (int)db_int(db, 3);
+    }
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+}
+
+int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone, const struct sms_code *c)
+{
+    int rc = db_exec(db, Q_SMS_CODE_PUT, "ttttii", app_id, region, phone, c->code_hash, c->sent_at, c->expires_at);
+    return rc < 0 ? rc : 0;
+}
+
+int store_sms_code_try(db_t *db, const char *app_id, const char *region, const char *phone, const char *code_hash)
+{
+    int rc = db_exec(db, Q_SMS_CODE_TRY, "tttt", app_id, region, phone, code_hash);
+    return rc < 0 ? rc : 0;
+}
+
+int store_sms_code_delete(db_t *db, const char *app_id, const char *region, const char *phone, const char *code_hash)
+{
+    int rc = db_exec(db, Q_SMS_CODE_DELETE, "tttt", app_id, region, phone, code_hash);
+    return rc < 0 ? rc : 0;
+}
+
+int store_verif_insert(db_t *db, const char *hash, const char *app_id, const char *region, const char *phone,
+                       int64_t expires_at)
+{
+    int rc = db_exec(db, Q_VERIF_INSERT, "tttti", hash, app_id, region, phone, expires_at);
+    return rc < 0 ? rc : 0;
+}
+
+int store_verif_peek(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
+                     const char **region, const char **phone)
+{
+    int rc = db_query(db, Q_VERIF_PEEK, "tti", hash, app_id, now);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0) {
+        *region = arena_strdup(a, db_text(db, 0));
+        *phone = arena_strdup(a, db_text(db, 1));
+    }
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+}
+
+int store_verif_take(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
+                     const char **region, const char **phone)
+{
+    int rc = db_query(db, Q_VERIF_TAKE, "tti", hash, app_id, now);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0) {
+        *region = arena_strdup(a, db_text(db, 0));
+        *phone = arena_strdup(a, db_text(db, 1));
+    }
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+}
+
+int store_captcha_insert(db_t *db, const char *id, const char *app_id, const char *answer, int64_t expires_at)
+{
+    int rc = db_exec(db, Q_CAPTCHA_INSERT, "ttti", id, app_id, answer, expires_at);
+    return rc < 0 ? rc : 0;
+}
+
+int store_captcha_get(db_t *db, struct arena *a, const char *id, const char *app_id, int64_t now, const char **answer)
+{
+    int rc = db_query(db, Q_CAPTCHA_GET, "tti", id, app_id, now);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0)
+        *answer = arena_strdup(a, db_text(db, 0));
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+}
+
+int store_captcha_take(db_t *db, struct arena *a, const char *id, const char *app_id, const char **answer,
+                       int64_t *expires_at)
+{
+    int rc = db_query(db, Q_CAPTCHA_TAKE, "tt", id, app_id);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0) {
+        *answer = arena_strdup(a, db_text(db, 0));
+        *expires_at = db_int(db, 1);
+    }
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+}
+
+int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t restart_at,
+                      int64_t *count)
+{
+    int rc = db_query(db, Q_COUNTER_HIT, "tiii", key, now, stale_before, restart_at);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0)
+        *count = db_int(db, 0);
+    db_end(db);
+    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+}
+
+int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count)
+{
+    int rc = db_query(db, Q_COUNTER_GET, "ti", key, stale_before);
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    *count = rc > 0 ? db_int(db, 0) : 0;
+    db_end(db);
+    return rc < 0 ? rc : 0;
+}
+
+int store_counter_delete(db_t *db, const char *key)
+{
+    int rc = db_exec(db, Q_COUNTER_DELETE, "t", key);
+    return rc < 0 ? rc : 0;
+}
+
+int store_app_purge(db_t *db, int64_t now, int64_t counters_before)
+{
+    static const enum query_id by_expiry[] = {Q_SESSION_PURGE, Q_SMS_CODE_PURGE, Q_VERIF_PURGE, Q_CAPTCHA_PURGE};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(by_expiry) / sizeof(*by_expiry) && rc >= 0; i++)
+        rc = db_exec(db, by_expiry[i], "i", now);
+    if (rc >= 0)
+        rc = db_exec(db, Q_COUNTER_PURGE, "i", counters_before);
+    return rc < 0 ? rc : 0;
+}
