@@ -70,8 +70,11 @@ int tok_login(struct ctx *c, const struct account *acct, const char *guid, int p
 int tok_auth(struct ctx *c, const char *app_id, const char *token, struct caller *out)
 {
     struct token_info ti;
-    if (!token || !*token)
-        return -E_AUTH_MISSING;
+    if (!token || !*token) {
+        struct app app;
+        int arc = app_get(c, app_id, &app);
+        return arc ? arc : -E_AUTH_MISSING;
+    }
     if (strlen(token) > 256)
         return -E_AUTH_INVALID;
     const char *hash = sec_hash(c->a, token);

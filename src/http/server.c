@@ -29,6 +29,8 @@
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
 #define MAX_LISTENERS 4
+/* Bodies over the cap but under this are read and dropped before the 413. */
+#define DISCARD_MAX (16ull << 20)
 
 struct listener {
     const struct face *face;
@@ -306,19 +308,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(r->a, url);
         r->method_bit = http_method_bit(method);
         const char *cl = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg_int(CFG_http_max_body))
-            r->too_large = 1;
+        unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
         r->body = "";
+        if (len > (unsigned long long)cfg_int(CFG_http_max_body)) {
+            r->too_large = 1;
+            if (len > DISCARD_MAX) { /* not worth reading: answer now, the connection closes */
+                r->face->fail(r, -E_TOO_LARGE);
+                return queue(r);
+            }
+        }
         return MHD_YES;
     }
     if (r->state == ST_RECEIVING) {
         if (*upload_data_size) {
-            if (body_append(r, upload_data, *upload_data_size) && !r->status) {
-                /* Answer now; libmicrohttpd closes the connection after it. */
-                r->face->fail(r, -E_TOO_LARGE);
-            }
+            /*
+             * Past the cap the rest is read and dropped, so that the client,
+             * which is still sending, gets its 413 instead of a reset.
+             */
+            (void)body_append(r, upload_data, *upload_data_size);
             *upload_data_size = 0;
-            return r->state == ST_DONE ? queue(r) : MHD_YES;
+            return MHD_YES;
         }
         dispatch(r);
     }

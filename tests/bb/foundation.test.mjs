@@ -1,0 +1,329 @@
+// The foundation: server life, settings, apps CLI, HTTP limits, and the first
+// IM slice (register/v2, /token/*, GET /user/profile, GET /user/settings).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import {
+  startUserd, createApp, userdCli, imClient, rawHttp, httpRequest, USERD_BIN,
+} from './lib/harness.mjs';
+
+const SETTINGS_KEYS = [
+  'id', 'user_id', 'auth_mode', 'auth_question', 'auth_answer', 'auto_download', 'group_confirm',
+  'no_push', 'no_push_detail', 'no_push_start_hour', 'no_push_end_hour', 'no_sounds',
+  'push_nick_name', 'push_token', 'silence_start_time', 'silence_end_time', 'vibratory',
+];
+
+/** Checks the settings object of the document, field by field with JSON types. */
+function assertSettingsShape(d, userId) {
+  assert.deepEqual(Object.keys(d).sort(), [...SETTINGS_KEYS].sort());
+  assert.equal(d.user_id, userId);
+  assert.equal(typeof d.id, 'number');
+  for (const k of ['auth_mode', 'no_push_start_hour', 'no_push_end_hour', 'silence_start_time', 'silence_end_time'])
+    assert.equal(typeof d[k], 'number', k);
+  for (const k of ['auto_download', 'group_confirm', 'no_push', 'no_push_detail', 'no_sounds', 'vibratory'])
+    assert.equal(typeof d[k], 'boolean', k);
+  for (const k of ['auth_question', 'auth_answer', 'push_nick_name', 'push_token'])
+    assert.equal(typeof d[k], 'string', k);
+}
+
+function assertError(r, code) {
+  assert.equal(r.status, 200, `HTTP status for code ${code}`);
+  assert.equal(r.json.code, code, JSON.stringify(r.json));
+  assert.equal(typeof r.json.message, 'string');
+  assert.ok(r.json.message.length > 0);
+  assert.equal(r.json.data, null);
+}
+
+describe('foundation', () => {
+  let srv, app, im;
+
+  before(async () => {
+    srv = await startUserd();
+    app = srv.defaultApp;
+    im = imClient(srv, app);
+  });
+  after(async () => { im.close(); await srv.stop(); });
+
+  test('default-app.json has the app create shape, mode 0600, and no secret reaches the log', () => {
+    assert.deepEqual(Object.keys(app), ['app_id', 'name', 'access_key', 'secret_key', 'admin_token']);
+    assert.equal(app.name, 'default');
+    const mode = fs.statSync(`${srv.dataDir}/default-app.json`).mode & 0o777;
+    assert.equal(mode, 0o600);
+    const logs = srv.logs().join('\n');
+    assert.ok(logs.includes('default-app.json'));
+    for (const s of [app.secret_key, app.admin_token]) assert.ok(!logs.includes(s));
+  });
+
+  test('healthz answers 200 on every listener', async () => {
+    for (const port of [srv.im, srv.live, srv.app]) {
+      const r = await httpRequest({ port, path: '/healthz' });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json, { status: 'ok' });
+    }
+  });
+
+  test('register, then token by name, id and login_name, then profile and settings', async () => {
+    const reg = await im.req('POST', '/user/register/v2', { body: { username: 'alice_1', password: 'secret123' } });
+    assert.equal(reg.status, 200);
+    assert.equal(reg.json.code, 200);
+    assert.equal(reg.json.message, '');
+    assertSettingsShape(reg.json.data, reg.json.data.user_id);
+    const uid = reg.json.data.user_id;
+    assert.ok(Number.isSafeInteger(uid) && uid > 0);
+
+    for (const [path, body] of [
+      ['/token/user', { name: 'alice_1', password: 'secret123' }],
+      ['/token/id', { user_id: uid, password: 'secret123' }],
+      ['/token/login', { login_name: 'alice_1', password: 'secret123', device_guid: 'dev-1' }],
+    ]) {
+      const t = await im.req('POST', path, { body });
+      assert.equal(t.json.code, 200, `${path}: ${t.text}`);
+      assert.deepEqual(Object.keys(t.json.data).sort(), ['expire', 'token', 'user_id']);
+      assert.equal(t.json.data.user_id, uid);
+      assert.equal(typeof t.json.data.token, 'string');
+      assert.ok(t.json.data.expire > Date.now());
+    }
+
+    const t = await im.req('POST', '/token/user', { body: { name: 'alice_1', password: 'secret123' } });
+    const me = imClient(srv, app, t.json.data.token);
+    const p = await me.req('GET', '/user/profile');
+    assert.equal(p.json.code, 200);
+    assert.deepEqual(p.json.data, {
+      user_id: uid, username: 'alice_1', avatar: '', description: '', mobile: '', email: '',
+      nick_name: '', public_info: '', private_info: '',
+    });
+    const s = await me.req('GET', '/user/settings');
+    assert.equal(s.json.code, 200);
+    assertSettingsShape(s.json.data, uid);
+    me.close();
+  });
+
+  test('duplicate username is 10004', async () => {
+    await im.req('POST', '/user/register/v2', { body: { username: 'dup_user', password: 'secret123' } });
+    const r = await im.req('POST', '/user/register/v2', { body: { username: 'dup_user', password: 'other123' } });
+    assertError(r, 10004);
+  });
+
+  test('wrong password, unknown user', async () => {
+    await im.req('POST', '/user/register/v2', { body: { username: 'bob_pw', password: 'secret123' } });
+    assertError(await im.req('POST', '/token/user', { body: { name: 'bob_pw', password: 'wrong-pass' } }), 10005);
+    assertError(await im.req('POST', '/token/user', { body: { name: 'nobody_here', password: 'secret123' } }), 10000);
+    assertError(await im.req('POST', '/token/id', { body: { user_id: 9007199254740990, password: 'secret123' } }), 10000);
+    assertError(await im.req('POST', '/token/login', { body: { login_name: 'nobody', password: 'secret123' } }), 10000);
+  });
+
+  test('missing token 10003, bad token 10008, unknown or missing app_id 40000', async () => {
+    assertError(await im.req('GET', '/user/profile'), 10003);
+    const bad = imClient(srv, app, 'not-a-real-token');
+    assertError(await bad.req('GET', '/user/profile'), 10008);
+    bad.close();
+    const noApp = imClient(srv, { app_id: 'no_such_app' });
+    assertError(await noApp.req('POST', '/user/register/v2', { body: { username: 'x_user', password: 'secret123' } }), 40000);
+    assertError(await noApp.req('GET', '/user/profile'), 40000);
+    noApp.close();
+    assertError(await im.req('GET', '/user/profile', { headers: { app_id: null, 'access-token': 'x' } }), 40000);
+  });
+
+  test("a token of another app is refused on this one", async () => {
+    const other = createApp(srv, 'other');
+    const oim = imClient(srv, other);
+    await oim.req('POST', '/user/register/v2', { body: { username: 'carol', password: 'secret123' } });
+    const t = await oim.req('POST', '/token/user', { body: { name: 'carol', password: 'secret123' } });
+    assert.equal(t.json.code, 200);
+    // carol does not exist in the default app, and her token does not work there
+    assertError(await im.req('POST', '/token/user', { body: { name: 'carol', password: 'secret123' } }), 10000);
+    const cross = imClient(srv, app, t.json.data.token);
+    assertError(await cross.req('GET', '/user/profile'), 10008);
+    cross.close();
+    oim.close();
+  });
+
+  test('admin token may act as a user with the user_id header; a user token may not', async () => {
+    const reg = await im.req('POST', '/user/register/v2', { body: { username: 'dave', password: 'secret123' } });
+    const uid = reg.json.data.user_id;
+    const admin = imClient(srv, app, app.admin_token);
+    const p = await admin.req('GET', '/user/profile', { headers: { user_id: String(uid) } });
+    assert.equal(p.json.code, 200);
+    assert.equal(p.json.data.username, 'dave');
+    assertError(await admin.req('GET', '/user/profile'), 10002); // an admin must name the user
+    assertError(await admin.req('GET', '/user/profile', { headers: { user_id: '999999999' } }), 10000);
+    assertError(await admin.req('GET', '/user/profile', { headers: { user_id: 'abc' } }), 10002);
+    admin.close();
+    const t = await im.req('POST', '/token/user', { body: { name: 'dave', password: 'secret123' } });
+    const user = imClient(srv, app, t.json.data.token);
+    assertError(await user.req('GET', '/user/profile', { headers: { user_id: String(uid) } }), 10010);
+    user.close();
+  });
+
+  test('CLI app token makes a working admin token; unknown app fails', async () => {
+    const r = userdCli(srv, 'app', 'token', app.app_id);
+    assert.equal(r.status, 0, r.stderr);
+    const token = r.stdout.trim();
+    assert.ok(token.length >= 40);
+    const reg = await im.req('POST', '/user/register/v2', { body: { username: 'erin', password: 'secret123' } });
+    const admin = imClient(srv, app, token);
+    const p = await admin.req('GET', '/user/profile', { headers: { user_id: String(reg.json.data.user_id) } });
+    assert.equal(p.json.data.username, 'erin');
+    admin.close();
+    const bad = userdCli(srv, 'app', 'token', 'no_such_app');
+    assert.notEqual(bad.status, 0);
+    const list = userdCli(srv, 'app', 'list');
+    assert.equal(list.status, 0);
+    assert.ok(list.stdout.includes(app.app_id));
+    assert.ok(!list.stdout.includes(app.secret_key));
+  });
+
+  test('malformed JSON, wrong types, missing and over-long fields are 10002', async () => {
+    const cases = [
+      { raw: '{"username":', },
+      { raw: 'not json' },
+      { raw: '' },
+      { raw: '{"username":"a","username":"b","password":"secret123"}' },
+      { body: { username: 12, password: 'secret123' } },
+      { body: { username: 'okname', password: 123456 } },
+      { body: { username: 'okname' } },
+      { body: { password: 'secret123' } },
+      { body: { username: 'x'.repeat(81), password: 'secret123' } },
+      { body: { username: 'okname', password: 'p'.repeat(129) } },
+      { body: { username: 'okname', password: 'short' } },
+      { body: { username: '12345', password: 'secret123' } },
+      { body: { username: 'bad-name', password: 'secret123' } },
+      { body: { username: 'bad\u0000name', password: 'secret123' } },
+      { body: ['username', 'password'] },
+    ];
+    for (const c of cases) {
+      const r = await im.req('POST', '/user/register/v2', c.raw !== undefined ? { raw: c.raw } : { body: c.body });
+      assertError(r, 10002);
+    }
+    assertError(await im.req('POST', '/token/id', { body: { user_id: '12', password: 'secret123' } }), 10002);
+    assertError(await im.req('POST', '/token/user', { body: { name: 'alice_1', password: 'secret123', platform: 9 } }), 10002);
+  });
+
+  test('a 2 MiB body is refused with 413', async () => {
+    const big = JSON.stringify({ username: 'big', password: 'x'.repeat(2 * 1024 * 1024) });
+    const r = await im.req('POST', '/user/register/v2', { raw: big });
+    assert.equal(r.status, 413);
+    assert.equal(r.json.code, 413);
+  });
+
+  test('unknown path 404, wrong method 405, both in the IM envelope', async () => {
+    const r = await im.req('GET', '/user/no_such_thing');
+    assert.equal(r.status, 404);
+    assert.equal(r.json.code, 404);
+    const m = await im.req('DELETE', '/token/user');
+    assert.equal(m.status, 405);
+    assert.equal(m.json.code, 405);
+  });
+
+  test('keep-alive: two requests on one connection', async () => {
+    const one = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+    const text = await rawHttp(srv.im, one + one, { idleMs: 300 });
+    assert.equal(text.match(/HTTP\/1\.1 200/g)?.length, 2, text);
+    assert.ok(!/connection: close/i.test(text), text);
+  });
+
+  test('oversized headers are refused, and the server keeps serving', async () => {
+    const text = await rawHttp(srv.im, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40000)}\r\n\r\n`);
+    assert.match(text, /^HTTP\/1\.1 4(13|31)/);
+    const r = await httpRequest({ port: srv.im, path: '/healthz' });
+    assert.equal(r.status, 200);
+  });
+
+  test('access log: one JSON line per request, no query values, no secrets', async () => {
+    await im.req('GET', '/user/profile', { query: { secret_q: 'querysecret' }, headers: { 'access-token': 'tok-in-header' } });
+    await im.req('POST', '/token/user', { body: { name: 'alice_1', password: 'pw-in-body-123' } });
+    const lines = srv.logs();
+    const access = lines.map((l) => { try { return JSON.parse(l); } catch { return null; } })
+      .filter((o) => o && o.face === 'im' && o.path === '/user/profile');
+    assert.ok(access.length >= 1);
+    const a = access.at(-1);
+    assert.deepEqual(Object.keys(a).sort(), ['face', 'method', 'path', 'request_id', 'status', 'time', 'us']);
+    const all = lines.join('\n');
+    for (const s of ['querysecret', 'tok-in-header', 'pw-in-body-123']) assert.ok(!all.includes(s), s);
+  });
+});
+
+describe('server life and settings', () => {
+  test('SIGTERM stops the server with exit code 0', async () => {
+    const srv = await startUserd();
+    assert.equal(await srv.stop(), 0);
+    assert.ok(srv.logs().some((l) => l.includes('userd stopped')));
+  });
+
+  test('a listener can be off', async () => {
+    const srv = await startUserd({ env: { USERD_LIVE_LISTEN: 'off' } });
+    assert.equal(srv.live, null);
+    assert.equal(await srv.stop(), 0);
+  });
+
+  test('a bad setting is refused at start with a message naming it', () => {
+    for (const [env, name] of [
+      [{ USERD_HTTP_THREADS: '0' }, 'http.threads'],
+      [{ USERD_TOKEN_TTL: 'soon' }, 'token.ttl'],
+      [{ USERD_LOG_ACCESS: 'maybe' }, 'log.access'],
+    ]) {
+      const r = spawnSync(USERD_BIN, ['serve'], { env: { ...env, PATH: process.env.PATH }, encoding: 'utf8', timeout: 10000 });
+      assert.equal(r.status, 2);
+      assert.ok(r.stderr.includes(name), r.stderr);
+    }
+    const flag = spawnSync(USERD_BIN, ['serve', '--http.max_body=1'], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(flag.status, 2);
+    assert.ok(flag.stderr.includes('http.max_body'));
+    const unknown = spawnSync(USERD_BIN, ['serve', '--nope.key=1'], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(unknown.status, 2);
+    assert.ok(unknown.stderr.includes('nope.key'));
+  });
+
+  test('--help lists every setting with its environment name', () => {
+    const r = spawnSync(USERD_BIN, ['--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    for (const s of ['--store.url', 'USERD_STORE_URL', 'USERD_IM_LISTEN', 'USERD_SMS_DEV_CODE', 'USERD_APP_APP_ID'])
+      assert.ok(r.stdout.includes(s), s);
+  });
+
+  test('config file < environment < flag', async () => {
+    const dir = fs.mkdtempSync('/tmp/userd-cfg-');
+    fs.writeFileSync(`${dir}/u.ini`, '[http]\nmax_body = 2048\n[token]\nttl = 120\n');
+    // file sets max_body 2048; env raises it to 4096; a flag sets token ttl to 300
+    const srv = await startUserd({
+      env: { USERD_HTTP_MAX_BODY: '4096' },
+      args: ['--config', `${dir}/u.ini`, '--token.ttl=300'],
+    });
+    const im = imClient(srv, srv.defaultApp);
+    const r3k = await im.req('POST', '/user/register/v2', { raw: JSON.stringify({ username: 'cfg_user', password: 'x'.repeat(100), pad: 'p'.repeat(3000) }) });
+    assert.notEqual(r3k.status, 413); // 3 KB fits under the environment's 4096
+    const r5k = await im.req('POST', '/user/register/v2', { raw: JSON.stringify({ username: 'cfg_user2', password: 'secret123', pad: 'p'.repeat(5000) }) });
+    assert.equal(r5k.status, 413);
+    await im.req('POST', '/user/register/v2', { body: { username: 'ttl_user', password: 'secret123' } });
+    const t = await im.req('POST', '/token/user', { body: { name: 'ttl_user', password: 'secret123' } });
+    const left = t.json.data.expire - Date.now();
+    assert.ok(left > 250e3 && left <= 300e3, `expire in ${left} ms`);
+    im.close();
+    await srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a bad config file line is refused, naming the file and line', () => {
+    const dir = fs.mkdtempSync('/tmp/userd-cfg-');
+    fs.writeFileSync(`${dir}/bad.ini`, '[http]\nthreads = many\n');
+    const r = spawnSync(USERD_BIN, ['serve', '--config', `${dir}/bad.ini`], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(r.status, 2);
+    assert.ok(r.stderr.includes('http.threads'), r.stderr);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a second start on the same store keeps the default app', async () => {
+    const a = await startUserd();
+    const first = a.defaultApp;
+    await a.stop();
+    fs.rmSync(`${a.dataDir}/default-app.json`);
+    const b = await startUserd({ storeUrl: a.storeUrl, dataDir: a.dataDir });
+    assert.equal(b.defaultApp, null); // not made again
+    const im = imClient(b, first);
+    const r = await im.req('POST', '/user/register/v2', { body: { username: 'again', password: 'secret123' } });
+    assert.equal(r.json.code, 200);
+    im.close();
+    await b.stop();
+  });
+});
