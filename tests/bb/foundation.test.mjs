@@ -282,6 +282,14 @@ describe('server life and settings', () => {
       assert.ok(r.stdout.includes(s), s);
   });
 
+  test('docs/configuration.md lists every setting of config.def', () => {
+    const def = fs.readFileSync(new URL('../../src/base/config.def', import.meta.url), 'utf8');
+    const doc = fs.readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const names = [...def.matchAll(/^S\((\w+), (\w+),/gm)].map((m) => `${m[1]}.${m[2]}`);
+    assert.ok(names.length > 20);
+    for (const n of names) assert.ok(doc.includes(`\`${n}\``), `${n} missing: run scripts/gen_config_doc.py`);
+  });
+
   test('config file < environment < flag', async () => {
     const dir = fs.mkdtempSync('/tmp/userd-cfg-');
     fs.writeFileSync(`${dir}/u.ini`, '[http]\nmax_body = 2048\n[token]\nttl = 120\n');
