@@ -321,6 +321,46 @@ describe('server life and settings', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a full hashing queue answers busy at once; reads are not held up', async () => {
+    // one hashing thread, room for one waiting hash, and slow hashes
+    const srv = await startUserd({
+      env: { USERD_PASSWORD_THREADS: '1', USERD_PASSWORD_QUEUE: '1', USERD_PASSWORD_OPSLIMIT: '3', USERD_PASSWORD_MEMLIMIT_KIB: '65536' },
+    });
+    const im = imClient(srv, srv.defaultApp);
+    const regs = Array.from({ length: 8 }, (_, i) => imClient(srv, srv.defaultApp)
+      .req('POST', '/user/register/v2', { body: { username: `busy_${i}`, password: 'secret123' } }));
+    const health = await httpRequest({ port: srv.im, path: '/healthz' });
+    assert.equal(health.status, 200);
+    const all = await Promise.all(regs);
+    const busy = all.filter((r) => r.status === 503);
+    const ok = all.filter((r) => r.status === 200 && r.json.code === 200);
+    assert.ok(busy.length >= 1, 'some were refused');
+    assert.ok(ok.length >= 1, 'some got through');
+    for (const r of busy) assert.equal(r.json.code, 503);
+    assert.equal(busy.length + ok.length, 8);
+    im.close();
+    await srv.stop();
+  });
+
+  test('a hash made with other parameters is replaced at the next login', async (t) => {
+    const a = await startUserd();
+    if (!a.storeUrl.startsWith('sqlite:')) { await a.stop(); t.skip('reads the SQLite file'); return; }
+    const db = a.storeUrl.slice('sqlite:'.length);
+    const hashOf = () => spawnSync('sqlite3', [db, "SELECT pw_hash FROM accounts WHERE username='rehash_me'"], { encoding: 'utf8' }).stdout.trim();
+    let im = imClient(a, a.defaultApp);
+    await im.req('POST', '/user/register/v2', { body: { username: 'rehash_me', password: 'secret123' } });
+    im.close();
+    await a.stop();
+    assert.match(hashOf(), /^\$argon2id\$v=19\$m=8192,t=1,/);
+    const b = await startUserd({ storeUrl: a.storeUrl, dataDir: a.dataDir, env: { USERD_PASSWORD_OPSLIMIT: '2' } });
+    im = imClient(b, a.defaultApp);
+    const r = await im.req('POST', '/token/user', { body: { name: 'rehash_me', password: 'secret123' } });
+    assert.equal(r.json.code, 200);
+    im.close();
+    await b.stop();
+    assert.match(hashOf(), /^\$argon2id\$v=19\$m=8192,t=2,/);
+  });
+
   test('a second start on the same store keeps the default app', async () => {
     const a = await startUserd();
     const first = a.defaultApp;
