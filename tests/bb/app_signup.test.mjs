@@ -1,0 +1,365 @@
+// App face: SMS codes, sign-up, sessions, login, passwords, IM tokens.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appClient, parseSetCookie, sleep, startUserd } from './lib/harness.mjs';
+import { startApp, post, verifiedToken, signUp, newPhone, imAs } from './app_lib.mjs';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const USER_ID = /^[0-9A-Za-z]{1,9}$/;
+const text = (r, status, body) => {
+  assert.equal(r.status, status, r.text);
+  assert.match(r.headers['content-type'], /^text\/plain/);
+  assert.equal(r.text, body);
+};
+
+describe('app face: sign-up and sessions (resend interval 0)', () => {
+  let ctx;
+  before(async () => { ctx = await startApp({ USERD_SMS_RESEND_INTERVAL: '0' }); });
+  after(async () => { await ctx.stop(); });
+
+  test('a new user signs up with an SMS code and logs in from a browser-like client', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    let r = await post(c, '/user/check_phone_available', { region: 86, phone: Number(phone) });
+    assert.deepEqual(r.json, { code: 200, result: true });
+
+    r = await post(c, '/user/send_code', { region: 86, phone: Number(phone) });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { code: 200 });
+    const msg = ctx.sms.messages.at(-1);
+    assert.deepEqual(Object.keys(msg).sort(), ['code', 'phone', 'region']);
+    assert.equal(msg.region, '86');
+    assert.equal(msg.phone, phone);
+    assert.match(msg.code, /^\d{6}$/);
+    assert.ok(!ctx.srv.logs().some((l) => l.includes(msg.code)), 'the code is logged');
+
+    r = await post(c, '/user/verify_code', { region: 86, phone: Number(phone), code: msg.code === '000000' ? '111111' : '000000' });
+    assert.deepEqual(r.json, { code: 1000 });
+    r = await post(c, '/user/verify_code', { region: '86', phone, code: msg.code });
+    assert.equal(r.json.code, 200);
+    assert.deepEqual(Object.keys(r.json.result), ['verification_token']);
+    assert.match(r.json.result.verification_token, UUID);
+    const token = r.json.result.verification_token;
+
+    r = await post(c, '/user/register', { nickname: 'Tom', password: 'P@ssw0rd', verification_token: token });
+    assert.equal(r.status, 200);
+    assert.deepEqual(Object.keys(r.json), ['code', 'result']);
+    assert.equal(r.json.code, 200);
+    assert.deepEqual(Object.keys(r.json.result), ['id']);
+    assert.match(r.json.result.id, USER_ID);
+    const id = r.json.result.id;
+    assert.equal(r.setCookie.length, 1);
+    const ck = parseSetCookie(r.setCookie[0]);
+    assert.equal(ck.name, 'rong_auth_cookie');
+    assert.match(ck.value, /^[A-Za-z0-9_-]{40,}$/);
+    assert.deepEqual(ck.attrs, { path: '/', 'max-age': '2592000', httponly: true, samesite: 'Lax' });
+
+    // the register cookie is a session
+    r = await c.req('GET', '/user/get_privacy');
+    assert.equal(r.json.code, 200);
+    r = await post(c, '/user/check_phone_available', { region: 86, phone: Number(phone) });
+    assert.deepEqual(r.json, { code: 200, result: false });
+
+    // a second browser logs in
+    const b = appClient(ctx.srv);
+    r = await post(b, '/user/login', { region: 86, phone, password: 'P@ssw0rd' });
+    assert.equal(r.json.code, 200);
+    assert.deepEqual(Object.keys(r.json.result).sort(), ['id', 'token']);
+    assert.equal(r.json.result.id, id);
+    assert.equal(typeof r.json.result.token, 'string');
+    assert.ok(r.json.result.token.length >= 32);
+    assert.deepEqual(parseSetCookie(r.setCookie[0]).attrs, { path: '/', 'max-age': '2592000', httponly: true, samesite: 'Lax' });
+    assert.notEqual(b.jar.get('rong_auth_cookie'), c.jar.get('rong_auth_cookie'));
+    r = await b.req('GET', `/user/${id}`);
+    assert.deepEqual(r.json, { code: 200, result: { id, nickname: 'Tom', portraitUri: '', gender: 'male', stAccount: '', phone } });
+    // the IM token of login works on the IM face and shows the same person
+    const im = imAs(ctx, r.json && (await post(b, '/user/login', { region: 86, phone, password: 'P@ssw0rd' })).json.result.token);
+    r = await im.req('GET', '/user/profile');
+    assert.equal(r.json.code, 200, r.text);
+    assert.equal(r.json.data.mobile, phone);
+    assert.equal(r.json.data.nick_name, 'Tom');
+    im.close();
+    c.close(); b.close();
+  });
+
+  test('logout ends that session only and clears the cookie', async () => {
+    const u = await signUp(ctx);
+    const other = appClient(ctx.srv);
+    await post(other, '/user/login', { region: 86, phone: u.phone, password: u.password });
+    const old = u.c.jar.get('rong_auth_cookie');
+    let r = await post(u.c, '/user/logout');
+    assert.deepEqual(r.json, { code: 200 });
+    const ck = parseSetCookie(r.setCookie[0]);
+    assert.equal(ck.name, 'rong_auth_cookie');
+    assert.equal(ck.value, '');
+    assert.equal(ck.attrs['max-age'], '0');
+    assert.equal(u.c.jar.get('rong_auth_cookie'), undefined);
+    u.c.jar.set('rong_auth_cookie', old); // a client that kept the old value
+    text(await u.c.req('GET', '/user/get_privacy'), 403, 'Not loged in.');
+    text(await post(u.c, '/user/logout'), 403, 'Not loged in.');
+    r = await other.req('GET', '/user/get_privacy');
+    assert.equal(r.json.code, 200);
+    other.close();
+  });
+
+  test('sessions: missing, forged and oversized cookies are not logged in', async () => {
+    const c = appClient(ctx.srv);
+    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    c.jar.set('rong_auth_cookie', 'forged');
+    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    c.jar.set('rong_auth_cookie', 'x'.repeat(5000));
+    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    c.close();
+  });
+
+  test('send_code and verify_code refuse bad input', async () => {
+    const c = appClient(ctx.srv);
+    for (const body of [{ region: 86, phone: 12345678901 }, { region: 86, phone: 1391234567 }, { region: 999, phone: 13912345678 },
+      { region: 86 }, { phone: 13912345678 }, { region: 86, phone: '1391234567a' }, { region: 86, phone: true }, { region: -86, phone: 13912345678 }]) {
+      text(await post(c, '/user/send_code', body), 400, 'Invalid region and phone number.');
+      text(await post(c, '/user/verify_code', { ...body, code: '123456' }), 400, 'Invalid region and phone number.');
+    }
+    let r = await c.req('POST', '/user/send_code', { body: '{"region":86,' });
+    assert.equal(r.status, 400);
+    r = await c.req('POST', '/user/send_code', { body: '[1]' });
+    assert.equal(r.status, 400);
+    text(await c.req('GET', '/user/send_code'), 405, 'Method not allowed.');
+    text(await post(c, '/user/verify_code', { region: 86, phone: newPhone(), code: '123456' }), 404, 'Unknown phone number.');
+    text(await post(c, '/user/verify_code', { region: 86, phone: 13912345678 }), 400, 'Invalid verification code.');
+    // other regions: E.164 / national rules
+    r = await post(c, '/user/send_code', { region: 1, phone: 2025550123 });
+    assert.deepEqual(r.json, { code: 200 });
+    assert.equal(ctx.sms.messages.at(-1).region, '1');
+    r = await post(c, '/user/send_code_yp', { region: '+44', phone: '7911123456' });
+    assert.deepEqual(r.json, { code: 200 });
+    assert.equal(ctx.sms.messages.at(-1).region, '44');
+    const code = ctx.sms.lastCode('7911123456');
+    r = await post(c, '/user/verify_code_yp', { region: 44, phone: '7911123456', code });
+    assert.equal(r.json.code, 200);
+    c.close();
+  });
+
+  test('a code is dead after 5 wrong tries; a right code is used once', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    await post(c, '/user/send_code', { region: 86, phone });
+    const code = ctx.sms.lastCode(phone);
+    const wrong = code === '999999' ? '999998' : '999999';
+    for (let i = 0; i < 5; i++) assert.deepEqual((await post(c, '/user/verify_code', { region: 86, phone, code: wrong })).json, { code: 1000 });
+    assert.deepEqual((await post(c, '/user/verify_code', { region: 86, phone, code })).json, { code: 2000 });
+    // a new code starts again
+    await post(c, '/user/send_code', { region: 86, phone });
+    const code2 = ctx.sms.lastCode(phone);
+    assert.equal((await post(c, '/user/verify_code', { region: 86, phone, code: code2 })).json.code, 200);
+    text(await post(c, '/user/verify_code', { region: 86, phone, code: code2 }), 404, 'Unknown phone number.');
+    c.close();
+  });
+
+  test('register: the checks, in the real server order', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    const token = await verifiedToken(ctx, c, phone);
+    const reg = (b) => post(c, '/user/register', b);
+    text(await reg({ nickname: '', password: 'a b', verification_token: 'x' }), 400, 'Password must have no space.');
+    text(await reg({ nickname: '', password: 'short', verification_token: 'x' }), 400, 'Length of nickname invalid.');
+    text(await reg({ password: 'P@ssw0rd', verification_token: token }), 400, 'Length of nickname invalid.');
+    text(await reg({ nickname: 'x'.repeat(33), password: 'P@ssw0rd', verification_token: token }), 400, 'Length of nickname invalid.');
+    text(await reg({ nickname: 'a\u0001b', password: 'P@ssw0rd', verification_token: token }), 400, 'Length of nickname invalid.');
+    text(await reg({ nickname: 'Tom', password: 'short', verification_token: 'x' }), 400, 'Length of password invalid.');
+    text(await reg({ nickname: 'Tom', password: 'x'.repeat(21), verification_token: 'x' }), 400, 'Length of password invalid.');
+    text(await reg({ nickname: 'Tom', password: 123456, verification_token: 'x' }), 400, 'Length of password invalid.');
+    text(await reg({ nickname: 'Tom', password: 'P@ssw0rd', verification_token: 'not-a-uuid' }), 400, 'Invalid verification_token.');
+    text(await reg({ nickname: 'Tom', password: 'P@ssw0rd', verification_token: '75dd0f90-9b0d-11e5-803f-59b82644bc50' }), 404, 'Unknown verification_token.');
+    // 32 characters of CJK (96 bytes) and markup: accepted, HTML-escaped
+    const nick = '汤'.repeat(30) + '<b';
+    let r = await reg({ nickname: nick, password: 'P@ssw0rd', verification_token: token });
+    assert.equal(r.json.code, 200, r.text);
+    r = await c.req('GET', `/user/${r.json.result.id}`);
+    assert.equal(r.json.result.nickname, '汤'.repeat(30) + '&lt;b');
+    // the token is single-use
+    text(await reg({ nickname: 'Tom', password: 'P@ssw0rd', verification_token: token }), 404, 'Unknown verification_token.');
+    // a verified phone that is taken
+    const again = await verifiedToken(ctx, c, phone);
+    text(await reg({ nickname: 'Tom', password: 'P@ssw0rd', verification_token: again }), 400, 'Phone number has already existed.');
+    c.close();
+  });
+
+  test('login: unknown phone 1000, wrong password 1001, bad input 400', async () => {
+    const u = await signUp(ctx);
+    const c = appClient(ctx.srv);
+    assert.deepEqual((await post(c, '/user/login', { region: 86, phone: newPhone(), password: 'P@ssw0rd' })).json, { code: 1000 });
+    let r = await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pass' });
+    assert.deepEqual(r.json, { code: 1001 });
+    assert.deepEqual(r.setCookie, []);
+    text(await post(c, '/user/login', { region: 86, phone: '123', password: 'P@ssw0rd' }), 400, 'Invalid region and phone number.');
+    text(await post(c, '/user/login', { region: 86, phone: u.phone }), 400, 'Invalid password.');
+    text(await post(c, '/user/login', { region: 86, phone: u.phone, password: 'x'.repeat(200) }), 400, 'Invalid password.');
+    c.close();
+  });
+
+  test('get_token (GET and POST) returns an IM token the IM face accepts', async () => {
+    const u = await signUp(ctx, { nickname: 'Ann' });
+    for (const m of ['GET', 'POST']) {
+      const r = await u.c.req(m, '/user/get_token');
+      assert.equal(r.json.code, 200);
+      assert.deepEqual(Object.keys(r.json.result).sort(), ['token', 'userId']);
+      assert.equal(r.json.result.userId, u.id);
+      const im = imAs(ctx, r.json.result.token);
+      const p = await im.req('GET', '/user/profile');
+      assert.equal(p.json.code, 200, p.text);
+      assert.equal(p.json.data.nick_name, 'Ann');
+      im.close();
+    }
+    // the app user's phone and password also sign in on the IM face
+    const im = imAs(ctx);
+    const t = await im.req('POST', '/token/login', { body: { login_name: u.phone, password: u.password } });
+    assert.equal(t.json.code, 200, t.text);
+    assert.equal(typeof t.json.data.token, 'string');
+    im.close();
+  });
+
+  test('change_password: wrong old 1000; keeps this session, ends the others and the IM tokens', async () => {
+    const u = await signUp(ctx);
+    const other = appClient(ctx.srv);
+    await post(other, '/user/login', { region: 86, phone: u.phone, password: u.password });
+    const cp = (b) => post(u.c, '/user/change_password', b);
+    text(await cp({ oldPassword: u.password, newPassword: 'new pass' }), 400, 'New password must have no space.');
+    text(await cp({ oldPassword: u.password, newPassword: 'short' }), 400, 'Invalid new password length.');
+    text(await cp({ newPassword: 'NewPass1' }), 400, 'Invalid old password.');
+    assert.deepEqual((await cp({ oldPassword: 'not-it-1', newPassword: 'NewPass1' })).json, { code: 1000 });
+    assert.deepEqual((await cp({ oldPassword: u.password, newPassword: 'NewPass1' })).json, { code: 200 });
+    assert.equal((await u.c.req('GET', '/user/get_poke')).json.code, 200);
+    text(await other.req('GET', '/user/get_poke'), 403, 'Not loged in.');
+    const im = imAs(ctx, u.imToken);
+    assert.notEqual((await im.req('GET', '/user/profile')).json.code, 200);
+    im.close();
+    assert.deepEqual((await post(other, '/user/login', { region: 86, phone: u.phone, password: u.password })).json, { code: 1001 });
+    assert.equal((await post(other, '/user/login', { region: 86, phone: u.phone, password: 'NewPass1' })).json.code, 200);
+    text(await u.c.req('POST', '/user/change_password'), 400, 'a JSON body is required');
+    other.close();
+  });
+
+  test('reset_password by verification token ends every session and IM token', async () => {
+    const u = await signUp(ctx);
+    const c = appClient(ctx.srv);
+    const rp = (b) => post(c, '/user/reset_password', b);
+    text(await rp({ password: 'new pass', verification_token: 'x' }), 400, 'Password must have no space.');
+    text(await rp({ password: 'short', verification_token: 'x' }), 400, 'Length of password invalid.');
+    text(await rp({ password: 'NewPass1', verification_token: 'x' }), 400, 'Invalid verification_token.');
+    text(await rp({ password: 'NewPass1', verification_token: '75dd0f90-9b0d-41e5-803f-59b82644bc50' }), 404, 'Unknown verification_token.');
+    // a verified phone with no account
+    const nobody = await verifiedToken(ctx, c, newPhone());
+    text(await rp({ password: 'NewPass1', verification_token: nobody }), 404, 'Unknown phone number.');
+    const token = await verifiedToken(ctx, c, u.phone);
+    assert.deepEqual((await rp({ password: 'NewPass1', verification_token: token })).json, { code: 200 });
+    text(await u.c.req('GET', '/user/get_poke'), 403, 'Not loged in.');
+    const im = imAs(ctx, u.imToken);
+    assert.notEqual((await im.req('GET', '/user/profile')).json.code, 200);
+    im.close();
+    text(await rp({ password: 'NewPass2', verification_token: token }), 404, 'Unknown verification_token.');
+    assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json, { code: 1001 });
+    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'NewPass1' })).json.code, 200);
+    c.close();
+  });
+});
+
+describe('app face: throttles, expiry, lockout, delivery failures', () => {
+  let ctx;
+  before(async () => {
+    ctx = await startApp({
+      USERD_SMS_CODE_TTL: '1', USERD_VERIFY_TOKEN_TTL: '1', USERD_SMS_DEV_CODE: '9999',
+      USERD_LOGIN_MAX_FAILURES: '3', USERD_LOGIN_LOCKOUT: '1',
+      USERD_SESSION_COOKIE: 'sid', USERD_SESSION_SECURE: 'true', USERD_SESSION_TTL: '3600',
+    });
+  });
+  after(async () => { await ctx.stop(); });
+
+  test('one send per phone per 60 s: {code:5000}, nothing delivered', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone })).json, { code: 200 });
+    const n = ctx.sms.messages.length;
+    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone })).json, { code: 5000 });
+    assert.deepEqual((await post(c, '/user/send_code_yp', { region: 86, phone })).json, { code: 5000 });
+    assert.equal(ctx.sms.messages.length, n);
+    c.close();
+  });
+
+  test('a failed delivery is an error, and the phone may retry at once', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    ctx.sms.failNext(503);
+    text(await post(c, '/user/send_code', { region: 86, phone }), 500, 'Failed to send the SMS code.');
+    text(await post(c, '/user/verify_code', { region: 86, phone, code: '9999' }), 404, 'Unknown phone number.');
+    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone })).json, { code: 200 });
+    c.close();
+  });
+
+  test('codes and verification tokens expire (settings sms.code_ttl, verify.token_ttl)', async () => {
+    const c = appClient(ctx.srv);
+    const p1 = newPhone(), p2 = newPhone();
+    const token = await verifiedToken(ctx, c, p1);
+    await post(c, '/user/send_code', { region: 86, phone: p2 });
+    const code = ctx.sms.lastCode(p2);
+    await sleep(1100);
+    assert.deepEqual((await post(c, '/user/verify_code', { region: 86, phone: p2, code })).json, { code: 2000 });
+    text(await post(c, '/user/register', { nickname: 'Tom', password: 'P@ssw0rd', verification_token: token }), 404, 'Unknown verification_token.');
+    c.close();
+  });
+
+  test('USERD_SMS_DEV_CODE is accepted too', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    await post(c, '/user/send_code', { region: 86, phone });
+    const r = await post(c, '/user/verify_code', { region: 86, phone, code: 9999 });
+    assert.equal(r.json.code, 200);
+    assert.match(r.json.result.verification_token, UUID);
+    c.close();
+  });
+
+  test('login lockout after login.max_failures wrong passwords, for login.lockout', async () => {
+    const u = await signUp(ctx);
+    const c = appClient(ctx.srv);
+    for (let i = 0; i < 3; i++) assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pw' })).json, { code: 1001 });
+    assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json, { code: 1002 });
+    await sleep(1100);
+    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json.code, 200);
+    // a success clears the count
+    for (let i = 0; i < 2; i++) await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pw' });
+    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json.code, 200);
+    assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pw' })).json, { code: 1001 });
+    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json.code, 200);
+    c.close();
+  });
+
+  test('cookie name, Max-Age and Secure come from the settings', async () => {
+    const c = appClient(ctx.srv);
+    const phone = newPhone();
+    const token = await verifiedToken(ctx, c, phone);
+    const r = await post(c, '/user/register', { nickname: 'Tom', password: 'P@ssw0rd', verification_token: token });
+    const ck = parseSetCookie(r.setCookie[0]);
+    assert.equal(ck.name, 'sid');
+    assert.deepEqual(ck.attrs, { path: '/', 'max-age': '3600', httponly: true, samesite: 'Lax', secure: true });
+    assert.equal((await c.req('GET', '/user/get_poke')).json.code, 200);
+    c.close();
+  });
+});
+
+describe('app face: the per-IP hourly cap and the log provider', () => {
+  let srv;
+  before(async () => { srv = await startUserd({ env: { USERD_SMS_IP_HOURLY_LIMIT: '3', USERD_LOG_ACCESS: 'false' } }); });
+  after(async () => { await srv.stop(); });
+
+  test('sends above sms.ip_hourly_limit from one IP: {code:3004}; the log provider logs the code', async () => {
+    const c = appClient(srv);
+    const phones = [newPhone(), newPhone(), newPhone(), newPhone()];
+    for (const phone of phones.slice(0, 3)) assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone })).json, { code: 200 });
+    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone: phones[3] })).json, { code: 3004 });
+    const line = await srv.waitLog(new RegExp(`code (\\d{6}) for \\+86 ${phones[0]}`));
+    const code = line.match(/code (\d{6})/)[1];
+    assert.ok(!srv.logs().some((l) => l.includes(`+86 ${phones[3]}`)));
+    const r = await post(c, '/user/verify_code', { region: 86, phone: phones[0], code });
+    assert.equal(r.json.code, 200);
+    c.close();
+  });
+});
