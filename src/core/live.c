@@ -94,7 +94,8 @@ const char *live_im_username(struct arena *a, const char *user_id)
     return name;
 }
 
-int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *authorization, struct app *out)
+int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *authorization, struct app *out,
+                      const char **why)
 {
     int scheme;
     const char *ak, *sign;
@@ -108,8 +109,16 @@ int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *au
     if (rc)
         return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
     rc = qiniu_verify(req, scheme, out->secret_key, strlen(out->secret_key), sign, sign_len);
-    if (rc == -E_INVALID || rc == -E_TOO_LARGE)
-        rc = -E_AUTH_INVALID; /* a request we cannot rebuild (too many X-Qiniu-* headers) is not signed */
+    if (rc == -E_INVALID || rc == -E_TOO_LARGE) {
+        *why = "too many X-Qiniu-* headers to verify";
+        return -E_AUTH_INVALID;
+    }
+    if (!rc && req->body_len && !qiniu_body_signed(req, scheme)) {
+        /* A body outside the signing string could be swapped in transit. */
+        *why = scheme == QINIU_V2 ? "the body is not signed: send it with Content-Type application/json"
+                                  : "the QBox form does not sign a JSON body: use Qiniu AK:sign";
+        return -E_AUTH_INVALID;
+    }
     return rc;
 }
 

@@ -63,11 +63,14 @@ const char *live_im_username(struct arena *a, const char *user_id);
 /**
  * Checks the Authorization header of a signed request ("Qiniu AK:sign" or
  * "QBox AK:sign") and finds the app whose AK it names. req is the request as
- * received. -E_AUTH_MISSING (no header), -E_AUTH_INVALID (malformed, or a
- * wrong signature), -E_APP_UNKNOWN (no app has this AK), or a store error.
+ * received. A request with a body its scheme does not sign (no Content-Type,
+ * application/octet-stream, or QBox with anything but a form) is refused.
+ * -E_AUTH_MISSING (no header), -E_AUTH_INVALID (malformed, a wrong
+ * signature, an unsigned body: *why may say which), -E_APP_UNKNOWN (no app
+ * has this AK), or a store error.
  */
-int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *authorization,
-                      struct app *out) USERD_MUST_CHECK;
+int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *authorization, struct app *out,
+                      const char **why) USERD_MUST_CHECK;
 
 /** What live_register() makes: user_id required; nick, avatar NULL or ""; ext NULL or an object. */
 struct live_new {

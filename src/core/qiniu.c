@@ -251,6 +251,17 @@ static int has_ct(const struct qiniu_req *r)
     return r->has_content_type && r->content_type_len > 0;
 }
 
+int qiniu_body_signed(const struct qiniu_req *r, int scheme)
+{
+    if (!has_ct(r)) {
+        return 0;
+    }
+    if (scheme == QINIU_V2) {
+        return !str_eq(r->content_type, r->content_type_len, CT_OCTET);
+    }
+    return scheme == QINIU_QBOX && str_eq(r->content_type, r->content_type_len, CT_FORM);
+}
+
 static int req_check(const struct qiniu_req *r)
 {
     if (r->method == NULL || r->method_len == 0 || r->path == NULL
@@ -293,7 +304,7 @@ static void emit_v2(struct sink *s, const struct qiniu_req *r,
         put(s, h->val, h->val_len);
     }
     puts_lit(s, "\n\n");
-    if (has_ct(r) && !str_eq(r->content_type, r->content_type_len, CT_OCTET)) {
+    if (qiniu_body_signed(r, QINIU_V2)) {
         put(s, r->body, r->body_len);
     }
 }
@@ -302,7 +313,7 @@ static void emit_qbox(struct sink *s, const struct qiniu_req *r)
 {
     put_path_query(s, r);
     puts_lit(s, "\n");
-    if (has_ct(r) && str_eq(r->content_type, r->content_type_len, CT_FORM)) {
+    if (qiniu_body_signed(r, QINIU_QBOX)) {
         put(s, r->body, r->body_len);
     }
 }

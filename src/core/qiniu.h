@@ -146,6 +146,14 @@ USERD_MUST_CHECK int qiniu_verify(const struct qiniu_req *r, int scheme,
                                   const char *sign, size_t sign_len);
 
 /**
+ * 1 when the signing string of scheme includes r's body: v2 with a
+ * non-empty Content-Type other than application/octet-stream, QBox with
+ * application/x-www-form-urlencoded. 0 otherwise (the body is not signed
+ * and can be changed without breaking the sign). r must not be NULL.
+ */
+int qiniu_body_signed(const struct qiniu_req *r, int scheme);
+
+/**
  * Makes an upload token
  *   AK ":" urlsafe_b64(hmac_sha1(SK, encodedPolicy)) ":" encodedPolicy
  * where encodedPolicy = urlsafe_b64({"scope":"<scope>","deadline":<n>}),

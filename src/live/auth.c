@@ -46,5 +46,9 @@ int live_auth(struct http_req *r, struct app *out)
         .body = r->body,
         .body_len = r->body_len,
     };
-    return live_authenticate(&r->ctx, &q, http_header(r, "Authorization"), out);
+    const char *why = NULL;
+    int rc = live_authenticate(&r->ctx, &q, http_header(r, "Authorization"), out, &why);
+    if (rc && why)
+        r->why = why;
+    return rc;
 }

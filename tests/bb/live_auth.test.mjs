@@ -164,6 +164,27 @@ describe('live face: authentication', () => {
     assertOk(await send(srv, 'GET', '/server/user/info/auth_user', { headers: { Authorization: `Qiniu ${app.access_key}:${sign}` } }));
   });
 
+  test('a body the signature does not cover is refused', async () => {
+    // No Content-Type: the signing string ends before the body.
+    const data = 'POST /server/user/register\nHost: 127.0.0.1\n\n';
+    const sign = crypto.createHmac('sha1', app.secret_key).update(data).digest('base64')
+      .replace(/\+/g, '-').replace(/\//g, '_');
+    const r = await send(srv, 'POST', '/server/user/register',
+      { body: JSON.stringify({ user_id: 'unsigned' }), headers: { Authorization: `Qiniu ${app.access_key}:${sign}` } });
+    assertError(r, 401);
+    assert.match(r.json.message, /not signed/);
+    // application/octet-stream: the SDK leaves the body out of the signing string.
+    assertError(await live.req('POST', '/server/user/register',
+      { body: { user_id: 'unsigned' }, contentType: 'application/octet-stream' }), 401);
+    // QBox signs a body only for forms.
+    const mac = new qiniu.auth.digest.Mac(app.access_key, app.secret_key);
+    const qbox = qiniu.util.generateAccessToken(mac, 'http://127.0.0.1/server/user/register', null);
+    assertError(await send(srv, 'POST', '/server/user/register', {
+      body: JSON.stringify({ user_id: 'unsigned' }), headers: { 'Content-Type': 'application/json', Authorization: qbox },
+    }), 401);
+    assertError(await live.req('GET', '/server/user/info/unsigned'), 404);
+  });
+
   test('the older QBox form is accepted (SDK generateAccessToken)', async () => {
     const mac = new qiniu.auth.digest.Mac(app.access_key, app.secret_key);
     const auth = qiniu.util.generateAccessToken(mac, 'http://127.0.0.1/server/user/info/auth_user', null);

@@ -164,6 +164,33 @@ static void test_im_usernames(void **state)
     arena_free(a);
 }
 
+static struct qiniu_req req_with(const char *ct)
+{
+    struct qiniu_req r = {.method = "POST", .method_len = 4, .path = "/p", .path_len = 2, .body = "{}", .body_len = 2};
+    if (ct) {
+        r.content_type = ct;
+        r.content_type_len = strlen(ct);
+        r.has_content_type = 1;
+    }
+    return r;
+}
+
+static void test_body_signed(void **state)
+{
+    (void)state;
+    struct qiniu_req none = req_with(NULL), empty = req_with(""), json = req_with("application/json"),
+                     octet = req_with("application/octet-stream"),
+                     form = req_with("application/x-www-form-urlencoded");
+    assert_int_equal(qiniu_body_signed(&json, QINIU_V2), 1);
+    assert_int_equal(qiniu_body_signed(&form, QINIU_V2), 1);
+    assert_int_equal(qiniu_body_signed(&none, QINIU_V2), 0);
+    assert_int_equal(qiniu_body_signed(&empty, QINIU_V2), 0);
+    assert_int_equal(qiniu_body_signed(&octet, QINIU_V2), 0);
+    assert_int_equal(qiniu_body_signed(&form, QINIU_QBOX), 1);
+    assert_int_equal(qiniu_body_signed(&json, QINIU_QBOX), 0);
+    assert_int_equal(qiniu_body_signed(&none, QINIU_QBOX), 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -173,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_avatars),
         cmocka_unit_test(test_extends),
         cmocka_unit_test(test_im_usernames),
+        cmocka_unit_test(test_body_signed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
