@@ -248,11 +248,12 @@ int store_groups_of(db_t *db, struct arena *a, int64_t account_id, struct group_
 /** Memberships of the account whose row or group changed after since. */
 int store_groups_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct group_row **out,
                        size_t *n) USERD_MUST_CHECK;
-/** Member rows changed after since, of the groups the account is (still) in. */
+/** Member rows changed after since, of the live groups the account is (still) in. */
 int store_members_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct member_row **out,
                         size_t *n) USERD_MUST_CHECK;
 /** Favourite groups of the account: *total of them, and up to limit from offset. */
 int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, int64_t offset,
                 struct group_row **out, size_t *n, int64_t *total) USERD_MUST_CHECK;
+/* ---- end of app face ---- */
 
 #endif
