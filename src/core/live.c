@@ -219,7 +219,6 @@ int live_get(struct ctx *c, const char *app_id, const char *user_id, int with_pa
 }
 
 struct many {
-    struct arena *a;
     struct live_row *rows;
     size_t n, cap;
 };
@@ -242,7 +241,7 @@ int live_get_many(struct ctx *c, const char *app_id, const char *const *ids, siz
     json_decref(arr);
     if (!text)
         abort(); /* jansson fails only on OOM here */
-    struct many m = {c->a, arena_alloc(c->a, (n ? n : 1) * sizeof(struct live_row)), 0, n};
+    struct many m = {arena_alloc(c->a, (n ? n : 1) * sizeof(struct live_row)), 0, n};
     int rc = store_live_by_uids(c->db, c->a, app_id, text, collect, &m);
     free(text);
     if (rc)

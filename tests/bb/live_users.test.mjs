@@ -165,6 +165,18 @@ describe('live face: users', () => {
     assertInfo(assertOk(await info('upd')), { nick: '新', avatar: 'http://b.com/2.png', extends: { a: '', b: '3', c: '4' } });
   });
 
+  test('concurrent PUTs merge without losing keys; concurrent registers make one user', async () => {
+    assertOk(await register({ user_id: 'conc', extends: { base: '0' } }));
+    const puts = Array.from({ length: 16 }, (_, i) => live.req('PUT', '/server/user/conc', { body: { extends: { [`k${i}`]: `${i}` } } }));
+    for (const r of await Promise.all(puts)) assertOk(r);
+    const ext = assertOk(await info('conc')).extends;
+    assert.equal(Object.keys(ext).length, 17);
+    for (let i = 0; i < 16; i++) assert.equal(ext[`k${i}`], `${i}`);
+    const regs = await Promise.all(Array.from({ length: 8 }, () => register({ user_id: 'race' })));
+    assert.equal(regs.filter((r) => r.status === 200).length, 1);
+    for (const r of regs.filter((x) => x.status !== 200)) assertError(r, 409, 600);
+  });
+
   test('PUT: errors', async () => {
     assertError(await live.req('PUT', '/server/user/nobody', { body: { nick: 'x' } }), 404);
     assertError(await live.req('PUT', '/server/user/nobody', { body: {} }), 404);
