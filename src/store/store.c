@@ -1,8 +1,10 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/config.h"
 #include "base/log.h"
@@ -94,10 +96,28 @@ void store_thread_close(void)
     thread_db = NULL;
 }
 
+/*
+ * SQLite reports -E_BUSY only after waiting store.busy_timeout_ms for the
+ * lock, so it retries at once, a few times. PostgreSQL reports a
+ * serialization conflict at once: it retries more often, after a short
+ * random pause that grows, so that the transactions that collided do not
+ * collide again.
+ */
+static void tx_backoff(db_t *db, int attempt)
+{
+    if (db_kind(db) != DB_PG || !attempt)
+        return;
+    uint32_t cap_us = 1000u << (attempt < 6 ? attempt : 6); /* 2 ms .. 64 ms */
+    struct timespec ts = {0, (long)(randombytes_uniform(cap_us) + 500) * 1000};
+    nanosleep(&ts, NULL);
+}
+
 int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
 {
     int rc = -E_BUSY;
-    for (int attempt = 0; attempt < 5 && rc == -E_BUSY; attempt++) {
+    int attempts = db_kind(db) == DB_PG ? 12 : 5;
+    for (int attempt = 0; attempt < attempts && rc == -E_BUSY; attempt++) {
+        tx_backoff(db, attempt);
         if ((rc = db_begin(db, 1)))
             continue;
         rc = fn(db, arg);
