@@ -41,6 +41,8 @@ static int create_tx(db_t *db, void *p)
 {
     struct account *in = p;
     int rc = store_acct_insert(db, in, &in->id);
+    if (!rc && in->id > ACCT_ID_MAX)
+        rc = -E_INTERNAL; /* ids stay below 2^53; never reached with ids counted from 1 */
     if (!rc)
         rc = store_settings_insert(db, in->id, in->created_at);
     return rc;
@@ -78,4 +80,26 @@ int acct_find_login(struct ctx *c, const char *app_id, const char *login_name, s
 int acct_settings(struct ctx *c, int64_t id, struct user_settings *out)
 {
     return not_found_as_user(store_settings_get(c->db, c->a, id, out));
+}
+
+/* Characters of valid UTF-8 text (what jansson and the faces let through). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p)
+{
+    if (p->nick && (utf8_chars(p->nick) > NICK_MAX || acct_check_text(p->nick, NICK_MAX * 4)))
+        return -E_INVALID;
+    if (p->avatar && acct_check_text(p->avatar, AVATAR_MAX))
+        return -E_INVALID;
+    const char *texts[] = {p->description, p->public_info, p->private_info};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++)
+        if (texts[i] && strlen(texts[i]) > ACCT_TEXT_MAX)
+            return -E_INVALID;
+    return not_found_as_user(store_acct_update_profile(c->db, app_id, id, p, c->now));
 }

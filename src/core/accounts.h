@@ -10,6 +10,8 @@
 #define USERNAME_MAX 80
 #define NICK_MAX 64
 #define AVATAR_MAX 1024
+/** Largest account id: 2^53 - 1, so that JavaScript clients read ids exactly. */
+#define ACCT_ID_MAX 9007199254740991LL
 
 /** IM usernames: 1-80 of [A-Za-z0-9_], not all digits. */
 int acct_check_username(const char *s) USERD_MUST_CHECK;
@@ -41,5 +43,18 @@ int acct_find_username(struct ctx *c, const char *app_id, const char *username, 
 
 /** The IM settings of an account; -E_USER_UNKNOWN when there is none. */
 int acct_settings(struct ctx *c, int64_t id, struct user_settings *out) USERD_MUST_CHECK;
+
+/** Largest description, public_info and private_info, in bytes (the IM face counts characters). */
+#define ACCT_TEXT_MAX 16384
+
+/**
+ * Changes the profile fields of p that are not NULL (nick, avatar,
+ * description, public_info, private_info), in one statement. The one way
+ * every face sets the shared nick and avatar. Checks sizes only (nick at
+ * most NICK_MAX characters, avatar AVATAR_MAX bytes, no NUL or control
+ * characters in nick and avatar): faces check formats first.
+ * -E_USER_UNKNOWN when the account is not in the app, -E_INVALID.
+ */
+int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p) USERD_MUST_CHECK;
 
 #endif

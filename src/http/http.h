@@ -107,6 +107,8 @@ int http_route(const struct route *routes, size_t n, unsigned method, const char
                const struct route **out, const char **params, int *n_params) USERD_MUST_CHECK;
 
 unsigned http_method_bit(const char *method);
+/** The methods (M_xxx bits) the table serves for path; 0 when no pattern matches it. */
+unsigned http_route_methods(const struct route *routes, size_t n, const char *path);
 
 /* ---- errors: each face's table of core error -> its code, HTTP status, message ---- */
 struct face_error {

@@ -67,3 +67,17 @@ int http_route(const struct route *routes, size_t n, unsigned method, const char
     *n_params = 0;
     return path_matched ? -E_METHOD : -E_NO_ROUTE;
 }
+
+unsigned http_route_methods(const struct route *routes, size_t n, const char *path)
+{
+    static _Thread_local char scratch[2048 + HTTP_MAX_PARAMS + 1];
+    const char *params[HTTP_MAX_PARAMS];
+    int n_params;
+    unsigned methods = 0;
+    if (strlen(path) > 2048)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (match(routes[i].pattern, path, scratch, params, &n_params))
+            methods |= routes[i].methods;
+    return methods;
+}

@@ -6,13 +6,65 @@
 #include "core/apps.h"
 #include "im/im.h"
 
+/* The one-field settings setters (settings.c): which field, from which query argument. */
+static const struct im_setter set_download = {"auto_download", "value", NULL};
+static const struct im_setter set_sounds = {"no_sounds", "value", NULL};
+static const struct im_setter set_vibratory = {"vibratory", "value", NULL};
+static const struct im_setter set_push = {"no_push", "value", NULL};
+static const struct im_setter set_push_detail = {"no_push_detail", "value", NULL};
+static const struct im_setter set_authmode = {"auth_mode", "value", NULL};
+static const struct im_setter set_push_nick = {"push_nick_name", "nick_name", "value"};
+
 static const struct route routes[] = {
+    /* tokens (tokens.c) */
     ROUTE(M_POST, "/token/user", im_token_user, ROUTE_SLOW | IM_OPEN),
     ROUTE(M_POST, "/token/id", im_token_id, ROUTE_SLOW | IM_OPEN),
     ROUTE(M_POST, "/token/login", im_token_login, ROUTE_SLOW | IM_OPEN),
+    /* accounts (register.c, account.c) */
     ROUTE(M_POST, "/user/register/v2", im_register_v2, ROUTE_SLOW | IM_OPEN),
+    ROUTE(M_POST, "/user/register/batch", im_register_batch, ROUTE_SLOW | IM_OPEN),
+    ROUTE(M_POST, "/user/register/push", im_register_push, ROUTE_SLOW | IM_OPEN),
+    ROUTE(M_POST | M_DELETE, "/user/delete", im_user_delete, ROUTE_SLOW),
+    ROUTE(M_POST | M_PUT, "/user/username", im_set_username, 0),
+    ROUTE(M_POST, "/user/change_password", im_change_password, ROUTE_SLOW),
+    ROUTE(M_POST, "/user/change_password_admin", im_change_password_admin, ROUTE_SLOW | IM_ADMIN),
+    ROUTE(M_PUT, "/user/disable", im_user_disable, IM_ADMIN),
+    ROUTE(M_PUT, "/user/enable", im_user_enable, IM_ADMIN),
+    ROUTE(M_GET, "/user/list", im_user_list, IM_ADMIN),
+    /* profile (profile.c) */
     ROUTE(M_GET, "/user/profile", im_profile_get, 0),
+    ROUTE(M_POST | M_PUT, "/user/profile", im_profile_update, 0),
+    ROUTE(M_POST | M_PUT, "/user/profile/batch", im_profile_batch, 0),
+    ROUTE(M_POST | M_PUT, "/user/avatar", im_set_avatar, 0),
+    ROUTE(M_POST | M_PUT, "/user/avatar/batch", im_avatar_batch, 0),
+    ROUTE(M_POST | M_PUT, "/user/nickname", im_set_nickname, 0),
+    ROUTE(M_POST | M_PUT, "/user/mobile", im_set_mobile, 0),
+    ROUTE_DATA(M_POST | M_PUT, "/user/public", im_set_info, 0, "public_info"),
+    ROUTE_DATA(M_POST | M_PUT, "/user/private", im_set_info, 0, "private_info"),
+    /* settings (settings.c) */
     ROUTE(M_GET, "/user/settings", im_settings_get, 0),
+    ROUTE(M_POST | M_PUT, "/user/settings", im_settings_update, 0),
+    ROUTE_DATA(M_POST | M_PUT, "/user/download", im_set_setting, 0, &set_download),
+    ROUTE_DATA(M_POST | M_PUT, "/user/authmode", im_set_setting, 0, &set_authmode),
+    ROUTE_DATA(M_POST | M_PUT, "/user/sounds", im_set_setting, 0, &set_sounds),
+    ROUTE_DATA(M_POST | M_PUT, "/user/vibratory", im_set_setting, 0, &set_vibratory),
+    ROUTE_DATA(M_POST | M_PUT, "/user/push", im_set_setting, 0, &set_push),
+    ROUTE_DATA(M_POST | M_PUT, "/user/push/detail", im_set_setting, 0, &set_push_detail),
+    ROUTE_DATA(M_POST | M_PUT, "/user/push/nickname", im_set_setting, 0, &set_push_nick),
+    ROUTE(M_POST | M_PUT, "/user/push/limit", im_set_push_limit, 0),
+    /* devices (devices.c) */
+    ROUTE(M_GET, "/user/device/list", im_device_list, 0),
+    ROUTE(M_POST | M_DELETE, "/user/device/remove", im_device_remove, 0),
+    ROUTE(M_POST | M_PUT, "/user/kick", im_kick, 0),
+    /* push (push.c) */
+    ROUTE(M_POST | M_PUT, "/user/token/bind", im_token_bind, 0),
+    ROUTE(M_POST | M_DELETE, "/user/token/unbind", im_token_unbind, 0),
+    ROUTE(M_POST, "/user/push/alias", im_push_alias, 0),
+    ROUTE(M_GET, "/user/push/tag", im_push_tags_get, 0),
+    ROUTE(M_POST, "/user/push/tag", im_push_tags_add, 0),
+    ROUTE(M_DELETE, "/user/push/tag", im_push_tags_remove, 0),
+    ROUTE(M_DELETE, "/user/push/tag/all", im_push_tags_clear, 0),
+    ROUTE(M_POST, "/user/push/badge", im_push_badge, 0),
 };
 
 /* Codes from NOTES.md; the ones marked "ours" are userd's choice (docs/im.md). */
@@ -39,6 +91,11 @@ static const struct face_error errors[] = {
     {E_INTERNAL, 20000, 500, "internal error"},
 };
 
+static const struct face_error *find_error(int err)
+{
+    return face_error_find(errors, sizeof(errors) / sizeof(*errors), err);
+}
+
 static json_t *envelope(int code, const char *message, json_t *data)
 {
     json_t *o = json_object();
@@ -50,12 +107,44 @@ static json_t *envelope(int code, const char *message, json_t *data)
 
 void im_ok(struct http_req *r, json_t *data) { http_reply_json(r, 200, envelope(200, "", data)); }
 
+void im_done(struct http_req *r, int rc)
+{
+    if (rc)
+        im_fail(r, rc);
+    else
+        im_ok(r, json_true());
+}
+
+const char *im_reason(struct http_req *r, int err)
+{
+    const char *msg = find_error(err)->message;
+    if (r->why)
+        msg = arena_printf(r->a, "%s: %s", msg, r->why);
+    r->why = NULL;
+    return msg;
+}
+
+/* "POST, PUT": the Allow header of a 405 answer. */
+static const char *allowed(struct http_req *r)
+{
+    static const char *const names[] = {"GET", "POST", "PUT", "DELETE"};
+    unsigned m = http_route_methods(routes, sizeof(routes) / sizeof(*routes), r->path ? r->path : "");
+    char *s = arena_strdup(r->a, "");
+    for (int i = 0; i < 4; i++)
+        if (m & (1u << i))
+            s = arena_printf(r->a, "%s%s%s", s, *s ? ", " : "", names[i]);
+    return s;
+}
+
 void im_fail(struct http_req *r, int err)
 {
-    const struct face_error *e = face_error_find(errors, sizeof(errors) / sizeof(*errors), err);
-    const char *msg = e->message;
-    if (r->why && (err == -E_INVALID || err == E_INVALID))
-        msg = arena_printf(r->a, "%s: %s", e->message, r->why);
+    const struct face_error *e = find_error(err);
+    if ((err < 0 ? -err : err) == E_METHOD) {
+        const char *allow = allowed(r);
+        http_add_header(r, "Allow", allow);
+        r->why = arena_printf(r->a, "%s takes %s", r->path, allow);
+    }
+    const char *msg = im_reason(r, err);
     http_reply_json(r, e->status, envelope(e->code, msg, NULL));
 }
 
@@ -67,21 +156,48 @@ int im_target(struct http_req *r, int64_t *user_id)
     return 0;
 }
 
-/* The user_id header: only an admin token may act as another user of its app. */
+int im_may_act_on(struct http_req *r, int64_t id)
+{
+    if (!im(r)->user_id || im(r)->user_id == id)
+        return 0;
+    r->why = "a user may change only their own account";
+    return -E_FORBIDDEN;
+}
+
+/* A positive integer header (user_id, group_id). */
+static int id_header(struct http_req *r, const char *name, const char *h, int64_t *out)
+{
+    char *end;
+    long long id = strtoll(h, &end, 10);
+    if (!*h || *end || id <= 0 || id > ACCT_ID_MAX || *h < '0' || *h > '9')
+        return http_invalid(r, "%s header must be a positive integer", name);
+    *out = id;
+    return 0;
+}
+
+/*
+ * The user_id and group_id headers: only an admin token may act as another
+ * user of its app (or as a group's admin: accepted, but no endpoint of this
+ * face uses it).
+ */
 static int act_as(struct http_req *r, struct im_req *ir)
 {
     const char *h = http_header(r, "user_id");
+    const char *g = http_header(r, "group_id");
+    int64_t id;
+    int rc;
+    if ((h || g) && !ir->caller.is_admin) {
+        r->why = "only an admin token may set the user_id or group_id header";
+        return -E_FORBIDDEN;
+    }
+    if (g && (rc = id_header(r, "group_id", g, &id)))
+        return rc;
     if (!h)
         return 0;
-    if (!ir->caller.is_admin)
-        return -E_FORBIDDEN;
-    char *end;
-    long long id = strtoll(h, &end, 10);
-    if (!*h || *end || id <= 0)
-        return http_invalid(r, "user_id header must be a positive integer");
+    if ((rc = id_header(r, "user_id", h, &id)))
+        return rc;
     struct account acct;
-    int rc = acct_get(&r->ctx, ir->app_id, id, &acct);
-    if (rc)
+    if ((rc = acct_get(&r->ctx, ir->app_id, id, &acct)))
         return rc;
     ir->user_id = id;
     return 0;
@@ -98,10 +214,17 @@ static void serve(struct http_req *r)
     } else if (r->route->flags & IM_OPEN) {
         struct app app;
         rc = app_get(&r->ctx, ir->app_id, &app);
+    } else if (!http_header(r, "access-token") || !*http_header(r, "access-token")) {
+        struct app app; /* "no such app" comes before "no token" */
+        rc = app_get(&r->ctx, ir->app_id, &app);
+        if (!rc)
+            rc = -E_AUTH_MISSING;
     } else {
         rc = tok_auth(&r->ctx, ir->app_id, http_header(r, "access-token"), &ir->caller);
-        if (!rc && (r->route->flags & IM_ADMIN) && !ir->caller.is_admin)
+        if (!rc && (r->route->flags & IM_ADMIN) && !ir->caller.is_admin) {
+            r->why = "this endpoint needs an admin token";
             rc = -E_FORBIDDEN;
+        }
         if (!rc) {
             ir->user_id = ir->caller.account_id;
             rc = act_as(r, ir);

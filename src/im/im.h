@@ -4,7 +4,7 @@
 /*
  * The IM face (im-user-api.txt + NOTES.md): `access-token` + `app_id`
  * headers, replies {"code":200,"message":"","data":...}, business errors
- * with HTTP 200 and the error in `code`.
+ * with HTTP 200 and the error in `code`. Limits and choices: docs/im.md.
  */
 #include "core/tokens.h"
 #include "http/http.h"
@@ -15,29 +15,112 @@ extern const struct face im_face;
 #define IM_OPEN 0x100  /* no access-token needed (tokens, registration) */
 #define IM_ADMIN 0x200 /* admin token only */
 
+/* Limits of this face (docs/im.md). Text limits count characters. */
+#define IM_BATCH_MAX 100          /* items in a batch request */
+#define IM_DESCRIPTION_MAX 1024   /* description */
+#define IM_INFO_MAX 4096          /* public_info, private_info */
+#define IM_SIGN_MAX 512           /* register/push "sign" (bytes; not checked) */
+#define IM_PAGE_SIZE_MAX 200      /* user/list, device/list */
+#define IM_PAGE_SIZE_DEFAULT 50
+#define IM_PAGE_NUM_MAX 1000000
+
 /* What the face knows about the caller of one request. */
 struct im_req {
     const char *app_id;
     struct caller caller; /* zero for IM_OPEN routes */
-    int64_t user_id;      /* the account acted on: the caller's, or the user_id header's (admin) */
+    int64_t user_id;      /* the account acted on: the caller's, or the user_id header's (admin); 0: none */
 };
 
 static inline struct im_req *im(struct http_req *r) { return r->face_data; }
 
 /** Replies {"code":200,"message":"","data":data}; takes the reference. */
 void im_ok(struct http_req *r, json_t *data);
+/** Replies data:true, or the error rc when it is not 0. */
+void im_done(struct http_req *r, int rc);
 /** Replies with a core error in this face's format. */
 void im_fail(struct http_req *r, int err);
+/** The message im_fail() would give for err (with r->why), for a batch item's reason; clears r->why. */
+const char *im_reason(struct http_req *r, int err);
 /** The account acted on; -E_INVALID when an admin token names none. */
 int im_target(struct http_req *r, int64_t *user_id) USERD_MUST_CHECK;
+/**
+ * Whether a batch item may act on account id: an admin token that names no
+ * user may act on any account of its app; otherwise only on the account
+ * acted on (-E_FORBIDDEN).
+ */
+int im_may_act_on(struct http_req *r, int64_t id) USERD_MUST_CHECK;
 
-/* Handlers, one resource per file. */
+/* ---- params.c: request readers. 0 and *out set; 1 when optional and absent; -E_INVALID with r->why ---- */
+
+/** Checks text of n bytes: no NUL, valid UTF-8, min-max characters, no control characters (but \t \r \n when multiline). */
+int im_check_text(struct http_req *r, const char *field, const char *s, size_t n, size_t min, size_t max,
+                  int multiline) USERD_MUST_CHECK;
+/** A query argument as text (im_check_text rules, one line). */
+int im_q_text(struct http_req *r, const char *name, int required, size_t min, size_t max, const char **out) USERD_MUST_CHECK;
+/** A query argument as a decimal integer in min-max. */
+int im_q_int(struct http_req *r, const char *name, int required, int64_t min, int64_t max, int64_t *out) USERD_MUST_CHECK;
+/** A required query argument as a boolean: true/false (any case) or 1/0. */
+int im_q_bool(struct http_req *r, const char *name, int *out) USERD_MUST_CHECK;
+/** A JSON field as text (im_check_text rules). */
+int im_j_text(struct http_req *r, json_t *o, const char *key, int required, size_t min, size_t max, int multiline,
+              const char **out) USERD_MUST_CHECK;
+/** The whole body as text (im_check_text rules, multiline; empty is ""). */
+int im_body_text(struct http_req *r, const char *field, size_t max, const char **out) USERD_MUST_CHECK;
+/** The body's "list": a JSON array of 1-max items. */
+int im_body_list(struct http_req *r, size_t max, json_t **list) USERD_MUST_CHECK;
+/** A user id (integer 1 to 2^53-1) in a JSON field. */
+int im_j_user_id(struct http_req *r, json_t *o, const char *key, int required, int64_t *out) USERD_MUST_CHECK;
+
+/* ---- handlers, one resource per file ---- */
+/* tokens.c */
 void im_token_user(struct http_req *r);
 void im_token_id(struct http_req *r);
 void im_token_login(struct http_req *r);
+/* register.c */
 void im_register_v2(struct http_req *r);
+void im_register_batch(struct http_req *r);
+void im_register_push(struct http_req *r);
+/* account.c */
+void im_user_delete(struct http_req *r);
+void im_set_username(struct http_req *r);
+void im_change_password(struct http_req *r);
+void im_change_password_admin(struct http_req *r);
+void im_user_disable(struct http_req *r);
+void im_user_enable(struct http_req *r);
+void im_user_list(struct http_req *r);
+/* profile.c */
 void im_profile_get(struct http_req *r);
+void im_profile_update(struct http_req *r);
+void im_profile_batch(struct http_req *r);
+void im_set_avatar(struct http_req *r);
+void im_avatar_batch(struct http_req *r);
+void im_set_nickname(struct http_req *r);
+void im_set_mobile(struct http_req *r);
+void im_set_info(struct http_req *r); /* route data: "public_info" or "private_info" */
+/* settings.c */
 void im_settings_get(struct http_req *r);
+void im_settings_update(struct http_req *r);
+void im_set_setting(struct http_req *r); /* route data: struct im_setter */
+void im_set_push_limit(struct http_req *r);
+/* devices.c */
+void im_device_list(struct http_req *r);
+void im_device_remove(struct http_req *r);
+void im_kick(struct http_req *r);
+/* push.c */
+void im_token_bind(struct http_req *r);
+void im_token_unbind(struct http_req *r);
+void im_push_alias(struct http_req *r);
+void im_push_tags_get(struct http_req *r);
+void im_push_tags_add(struct http_req *r);
+void im_push_tags_remove(struct http_req *r);
+void im_push_tags_clear(struct http_req *r);
+void im_push_badge(struct http_req *r);
+
+/** A one-field settings setter: the settings key it sets, from which query argument(s). */
+struct im_setter {
+    const char *field;            /* key in the settings object, e.g. "auto_download" */
+    const char *param, *alt_param; /* query argument; alt_param (or NULL) when param is absent */
+};
 
 /** Validates {username, password}, hashes, creates the account (register endpoints). */
 int im_create_user(struct http_req *r, json_t *o, struct account *out) USERD_MUST_CHECK;

@@ -256,4 +256,82 @@ int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, in
                 struct group_row **out, size_t *n, int64_t *total) USERD_MUST_CHECK;
 /* ---- end of app face ---- */
 
+/* ---- IM face: profile and administration of accounts, devices, push (issue 3) ---- */
+
+/** Profile fields to change; NULL leaves a field as it is. */
+struct account_patch {
+    const char *nick, *avatar, *description, *public_info, *private_info;
+};
+/** Changes the non-NULL fields; -E_NOT_FOUND when the account is not in the app. */
+int store_acct_update_profile(db_t *db, const char *app_id, int64_t id, const struct account_patch *p,
+                              int64_t now) USERD_MUST_CHECK;
+/** -E_EXISTS when another account of the app has the username. */
+int store_acct_set_username(db_t *db, const char *app_id, int64_t id, const char *username, int64_t now) USERD_MUST_CHECK;
+int store_acct_set_mobile(db_t *db, const char *app_id, int64_t id, const char *mobile, int64_t now) USERD_MUST_CHECK;
+/** An account of the app other than except_id with this mobile (any region); -E_NOT_FOUND when none. */
+int store_acct_mobile_holder(db_t *db, const char *app_id, const char *mobile, int64_t except_id,
+                             int64_t *holder) USERD_MUST_CHECK;
+int store_acct_set_status(db_t *db, const char *app_id, int64_t id, int status, int64_t now) USERD_MUST_CHECK;
+/** Deletes the account; its settings, devices, tokens, tags... go with it (ON DELETE CASCADE). */
+int store_acct_delete(db_t *db, const char *app_id, int64_t id) USERD_MUST_CHECK;
+struct account_brief {
+    int64_t id;
+    const char *username; /* "" when the account has none */
+    int status;
+};
+/** Up to limit accounts of the app in id order, skipping offset; out holds limit entries. */
+int store_acct_page(db_t *db, struct arena *a, const char *app_id, int64_t offset, int limit,
+                    struct account_brief *out, int *n) USERD_MUST_CHECK;
+
+struct device {
+    int64_t device_sn;
+    int platform;
+    const char *user_agent, *device_token, *notifier_name;
+    int64_t updated_at;
+};
+/** Up to limit devices of the account with device_sn > after_sn, in device_sn order. */
+int store_device_page(db_t *db, struct arena *a, int64_t account_id, int64_t after_sn, int limit,
+                      struct device *out, int *n) USERD_MUST_CHECK;
+/** The newest updated_at among the account's devices (0 when it has none). */
+int store_device_newest(db_t *db, int64_t account_id, int64_t *updated_at) USERD_MUST_CHECK;
+/** 0 when the account has the device, else -E_NOT_FOUND. */
+int store_device_exists(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
+int store_device_delete(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
+/** Sets (or, with "" and "", clears) the device's push token and notifier name. */
+int store_device_set_push(db_t *db, int64_t account_id, int64_t device_sn, const char *device_token,
+                          const char *notifier_name, int64_t now) USERD_MUST_CHECK;
+
+/* Push tags: a set of strings per account. */
+int store_tag_add(db_t *db, int64_t account_id, const char *tag) USERD_MUST_CHECK;
+int store_tag_remove(db_t *db, int64_t account_id, const char *tag) USERD_MUST_CHECK;
+int store_tag_clear(db_t *db, int64_t account_id) USERD_MUST_CHECK;
+int store_tag_count(db_t *db, int64_t account_id, int64_t *n) USERD_MUST_CHECK;
+/** Up to max tags of the account, sorted byte-wise. */
+int store_tag_list(db_t *db, struct arena *a, int64_t account_id, size_t max, const char **out,
+                   size_t *n) USERD_MUST_CHECK;
+
+/* Which user_settings columns store_settings_patch() writes (bits of its mask; q_push.def). */
+enum {
+    STG_AUTH_MODE = 1 << 0,
+    STG_AUTH_QUESTION = 1 << 1,
+    STG_AUTH_ANSWER = 1 << 2,
+    STG_AUTO_DOWNLOAD = 1 << 3,
+    STG_GROUP_CONFIRM = 1 << 4,
+    STG_NO_PUSH = 1 << 5,
+    STG_NO_PUSH_DETAIL = 1 << 6,
+    STG_NO_PUSH_START_HOUR = 1 << 7,
+    STG_NO_PUSH_END_HOUR = 1 << 8,
+    STG_NO_SOUNDS = 1 << 9,
+    STG_PUSH_NICK_NAME = 1 << 10,
+    STG_PUSH_TOKEN = 1 << 11,
+    STG_SILENCE_START_TIME = 1 << 12,
+    STG_SILENCE_END_TIME = 1 << 13,
+    STG_VIBRATORY = 1 << 14,
+    STG_ALIAS = 1 << 15,
+    STG_BADGE = 1 << 16,
+};
+/** Writes the columns of v named by mask, in one statement; -E_NOT_FOUND when the account has no row. */
+int store_settings_patch(db_t *db, int64_t account_id, unsigned mask, const struct user_settings *v,
+                         int64_t now) USERD_MUST_CHECK;
+
 #endif
