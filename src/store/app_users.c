@@ -37,6 +37,15 @@ int store_au_by_st(db_t *db, struct arena *a, const char *app_id, const char *st
     return one(db, a, out, db_query(db, Q_AU_BY_ST, "tt", app_id, st_account));
 }
 
+/* How many columns ACCT_COLS names (its commas + 1). */
+static int acct_cols(void)
+{
+    int n = 1;
+    for (const char *p = ACCT_COLS; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
 int store_au_by_session(db_t *db, struct arena *a, const char *hash, const char *app_id, struct account *out,
                         int64_t *expires_at)
 {
@@ -46,7 +55,7 @@ int store_au_by_session(db_t *db, struct arena *a, const char *hash, const char 
     rc = db_row(db);
     if (rc > 0) {
         store_acct_row(db, a, out);
-        *expires_at = db_int(db, 24); /* after the 24 ACCT_COLS */
+        *expires_at = db_int(db, acct_cols()); /* right after the account columns */
     }
     db_end(db);
     return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;

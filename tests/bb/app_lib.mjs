@@ -26,7 +26,7 @@ export async function startApp(env = {}) {
       USERD_LOG_ACCESS: 'false',
       ...env,
     },
-  });
+  }).catch(async (e) => { await sms.close(); throw e; }); // a failed start must not leave the capture server open
   return { srv, sms, stop: async () => { await srv.stop(); await sms.close(); } };
 }
 
