@@ -274,7 +274,7 @@ static int pg_script(db_t *db, const char *sql)
 /*
  * How many parameters q's SQL takes ($n outside quotes); those it skips are
  * declared text, as PostgreSQL cannot infer a type for a parameter it never
- * sees (SQLite ignores them).
+ * sees (SQLite ignores them). The others are left for PostgreSQL to infer.
  */
 static int scan_params(const char *sql, Oid *types)
 {
@@ -297,11 +297,20 @@ static int scan_params(const char *sql, Oid *types)
     return max;
 }
 
-static int prepare(struct pg_db *p, enum query_id q)
+/*
+ * Prepares q. A parameter given an integer is declared bigint, as every
+ * SQLite integer is 64 bits: inferred from an INTEGER column it would be a
+ * 32-bit integer, and a larger value (a time in ms, a "never" sentinel)
+ * would be refused.
+ */
+static int prepare(struct pg_db *p, enum query_id q, const struct db_arg *args, int n_args)
 {
     Oid types[DB_MAX_ARGS];
     const char *sql = query_sql(q, 1);
     int n = scan_params(sql, types);
+    for (int i = 0; i < n && i < n_args; i++)
+        if (args[i].is_int && !types[i])
+            types[i] = 20; /* int8 */
     PGresult *res = PQprepare(p->c, query_name(q), sql, n, types);
     int rc = 0;
     if (!result_ok(res)) {
@@ -325,7 +334,7 @@ static int pg_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
         return rc;
     clear_result(p);
     for (int attempt = 0;; attempt++) {
-        if (!p->prepared[q] && (rc = prepare(p, q)))
+        if (!p->prepared[q] && (rc = prepare(p, q, args, n)))
             return rc;
         int np = p->nparams[q];
         const char *values[DB_MAX_ARGS];
