@@ -2,7 +2,7 @@
 // change_password(_admin), disable/enable, list, acting as another user, methods.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startUserd, createApp, imClient } from './lib/harness.mjs';
+import { startUserd, createApp, imClient, liveClient } from './lib/harness.mjs';
 import {
   assertError, assertTrue, assertOk, assertSettingsShape, uname, newUser, login, adminAs,
 } from './im_util.mjs';
@@ -287,6 +287,21 @@ describe('IM accounts', () => {
       assertError(await u.c.req('GET', '/user/profile'), 10008);
       assertOk(await tokenUser(u.name, 'brand-new-2'));
       u.c.close();
+    });
+
+    test('an account made on the live face (derived IM password) gets a real one', async () => {
+      const live = liveClient(srv, app);
+      const reg = await live.req('POST', '/server/user/register', { body: { user_id: 'live_cp_1' } });
+      assert.equal(reg.json?.code, 0, reg.text);
+      const p = (await live.req('GET', '/server/user/profile/live_cp_1')).json.data;
+      live.close();
+      const t = assertOk(await tokenUser(p.im_username, p.im_password)).token;
+      const c = imClient(srv, app, t);
+      assertError(await c.req('POST', '/user/change_password', { body: { old_password: 'not-derived', new_password: 'real-pass-1' } }), 10005);
+      assertTrue(await c.req('POST', '/user/change_password', { body: { old_password: p.im_password, new_password: 'real-pass-1' } }));
+      assertError(await tokenUser(p.im_username, p.im_password), 10005);
+      assert.equal(assertOk(await tokenUser(p.im_username, 'real-pass-1')).user_id, p.im_userid);
+      c.close();
     });
 
     test('change_password_admin sets a password without the old one; admin only', async () => {
