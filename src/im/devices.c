@@ -1,10 +1,8 @@
 /* IM face: GET /user/device/list, POST|DELETE /user/device/remove, POST|PUT /user/kick. */
-#include <stdio.h>
 
 #include "core/devices.h"
 #include "im/im.h"
 
-#define DEVICE_SN_MAX 2147483647 /* device_sn is int32 in the document */
 
 /*
  * ?cursor=&page_size=: the list's envelope carries "version" and "cursor"
@@ -15,7 +13,7 @@ void im_device_list(struct http_req *r)
     int64_t uid, after = 0, size = IM_PAGE_SIZE_DEFAULT;
     struct device_page page;
     int rc = im_target(r, &uid);
-    if (!rc && (rc = im_q_int(r, "cursor", 0, 0, DEVICE_SN_MAX, &after)) > 0)
+    if (!rc && (rc = im_q_int(r, "cursor", 0, 0, IM_DEVICE_SN_MAX, &after)) > 0)
         rc = 0;
     if (!rc && (rc = im_q_int(r, "page_size", 0, 1, DEVICE_PAGE_MAX, &size)) > 0)
         rc = 0;
@@ -42,7 +40,7 @@ void im_device_remove(struct http_req *r)
     int64_t uid, sn;
     int rc = im_target(r, &uid);
     if (!rc)
-        rc = im_q_int(r, "device_sn", 1, 1, DEVICE_SN_MAX, &sn);
+        rc = im_q_int(r, "device_sn", 1, 1, IM_DEVICE_SN_MAX, &sn);
     if (!rc)
         rc = dev_remove(&r->ctx, uid, sn);
     if (rc == -E_NOT_FOUND)
@@ -55,7 +53,7 @@ void im_kick(struct http_req *r)
 {
     int64_t uid, sn = 0;
     int rc = im_target(r, &uid);
-    if (!rc && (rc = im_q_int(r, "device_sn", 0, 1, DEVICE_SN_MAX, &sn)) > 0)
+    if (!rc && (rc = im_q_int(r, "device_sn", 0, 1, IM_DEVICE_SN_MAX, &sn)) > 0)
         rc = 0;
     if (!rc)
         rc = dev_kick(&r->ctx, uid, sn);

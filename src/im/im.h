@@ -23,6 +23,7 @@ extern const struct face im_face;
 #define IM_PAGE_SIZE_MAX 200      /* user/list, device/list */
 #define IM_PAGE_SIZE_DEFAULT 50
 #define IM_PAGE_NUM_MAX 1000000
+#define IM_DEVICE_SN_MAX 2147483647 /* device_sn is an int32 in the document */
 
 /* What the face knows about the caller of one request. */
 struct im_req {

@@ -8,7 +8,6 @@
 #include "core/settings.h"
 #include "im/im.h"
 
-#define DEVICE_SN_MAX 2147483647
 
 /* {device_sn, device_token, notifier_name}, all required. */
 void im_token_bind(struct http_req *r)
@@ -18,7 +17,7 @@ void im_token_bind(struct http_req *r)
     const char *token, *notifier;
     int rc = o ? im_target(r, &uid) : -E_INVALID;
     if (!rc)
-        rc = jf_int(r, o, "device_sn", 1, 1, DEVICE_SN_MAX, &sn);
+        rc = jf_int(r, o, "device_sn", 1, 1, IM_DEVICE_SN_MAX, &sn);
     if (!rc)
         rc = jf_str(r, o, "device_token", 1, 1, DEVICE_TOKEN_MAX, &token);
     if (!rc && dev_check_push_token(token, DEVICE_TOKEN_MAX))
@@ -41,7 +40,7 @@ void im_token_unbind(struct http_req *r)
     int rc = im_target(r, &uid);
     if (!rc)
         rc = im_q_int(r, http_query(r, "deviceSn") || !http_query(r, "device_sn") ? "deviceSn" : "device_sn", 1, 1,
-                      DEVICE_SN_MAX, &sn);
+                      IM_DEVICE_SN_MAX, &sn);
     if (!rc)
         rc = dev_bind_push(&r->ctx, uid, sn, "", "");
     if (rc == -E_NOT_FOUND)
