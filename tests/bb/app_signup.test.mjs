@@ -261,6 +261,17 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'NewPass1' })).json.code, 200);
     c.close();
   });
+  test('a disabled account (IM face admin) has its sessions refused and cannot log in', async () => {
+    const u = await signUp(ctx);
+    const im = imAs(ctx);
+    const t = await im.req('POST', '/token/login', { body: { login_name: u.phone, password: u.password } });
+    const admin = imAs(ctx, ctx.srv.defaultApp.admin_token);
+    const r = await admin.req('PUT', '/user/disable', { body: { list: [t.json.data.user_id] } });
+    assert.equal(r.json.code, 200, r.text);
+    text(await u.c.req('GET', '/user/get_poke'), 403, 'Account disabled.');
+    text(await post(u.c, '/user/login', { region: 86, phone: u.phone, password: u.password }), 403, 'Account disabled.');
+    im.close(); admin.close();
+  });
 });
 
 describe('app face: throttles, expiry, lockout, delivery failures', () => {
@@ -360,6 +371,19 @@ describe('app face: the per-IP hourly cap and the log provider', () => {
     assert.ok(!srv.logs().some((l) => l.includes(`+86 ${phones[3]}`)));
     const r = await post(c, '/user/verify_code', { region: 86, phone: phones[0], code });
     assert.equal(r.json.code, 200);
+    c.close();
+  });
+});
+
+describe('app face: provider http without sms.url', () => {
+  let srv;
+  before(async () => { srv = await startUserd({ env: { USERD_SMS_PROVIDER: 'http', USERD_LOG_ACCESS: 'false' } }); });
+  after(async () => { await srv.stop(); });
+
+  test('send_code: 500 SMS delivery is not configured, and the phone may retry', async () => {
+    const c = appClient(srv);
+    const phone = newPhone();
+    for (let i = 0; i < 2; i++) text(await post(c, '/user/send_code', { region: 86, phone }), 500, 'SMS delivery is not configured.');
     c.close();
   });
 });
