@@ -149,7 +149,7 @@ void app_sync(struct http_req *r)
     long long version = strtoll(s, &end, 10);
     struct sync_data d;
     int rc = 0;
-    if (!*s || *end || errno || version < -VERSION_MAX || version > VERSION_MAX || strchr(s, ' ') || *s == '+')
+    if (!(*s == '-' || (*s >= '0' && *s <= '9')) || *end || errno || version < -VERSION_MAX || version > VERSION_MAX)
         rc = http_invalid(r, "Version parameter is not integer.");
     if (!rc)
         rc = social_sync(&r->ctx, &app(r)->me, version, &d);

@@ -94,7 +94,7 @@ describe('app face: blacklist, groups, favgroups, sync', () => {
     const all = (await u.c.req('GET', '/user/sync/0')).json.result;
     assert.equal(all.version, s3.version);
     assert.equal(all.user.nickname, 'David');
-    for (const bad of ['abc', '1.5', '1e3', '0x10', '99999999999999999999']) {
+    for (const bad of ['abc', '1.5', '1e3', '0x10', '99999999999999999999', '%201', '%091', '+1', '-']) {
       text(await u.c.req('GET', `/user/sync/${bad}`), 400, 'Version parameter is not integer.');
     }
     u.c.close();
