@@ -200,9 +200,8 @@ int au_login(struct ctx *c, const char *app_id, const char *region, const char *
     if (rc)
         return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
     if ((rc = pw_check(c, out, password))) {
-        if (rc == -E_PASSWORD && limit_hit(c, key, window, max, &failures))
-            return -E_INTERNAL;
-        return rc;
+        int lrc = rc == -E_PASSWORD ? limit_hit(c, key, window, max, &failures) : 0;
+        return lrc ? lrc : rc;
     }
     if (out->status)
         return -E_DISABLED;
