@@ -1,0 +1,269 @@
+// Scale-out: two userd processes on one store behave as one service.
+// Accounts, tokens, sessions, SMS codes, throttles and lockouts live in the
+// store, so whatever one process does, the other sees at once. The store is
+// a fresh PostgreSQL database when $USERD_TEST_PG_ADMIN_URL is set (make
+// test-pg), else one SQLite file that both processes open.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appClient, httpRequest, imClient, smsCapture, startUserd } from './lib/harness.mjs';
+
+const BACKEND = process.env.USERD_TEST_PG_ADMIN_URL ? 'PostgreSQL' : 'SQLite';
+
+/** Two processes, A then B, on A's store; env applies to both. */
+async function pair(env) {
+  const a = await startUserd({ env });
+  const b = await startUserd({ env, storeUrl: a.storeUrl });
+  return { a, b, app: a.defaultApp, stop: async () => { await b.stop(); await a.stop(); } };
+}
+
+function ok(r) {
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json?.code, 200, r.text);
+  assert.equal(r.json.message, '');
+  return r.json.data;
+}
+
+function imError(r, code) {
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json?.code, code, r.text);
+  assert.equal(r.json.data, null);
+}
+
+const tag = `${process.pid % 100000}`;
+let seq = 0;
+const uname = (p = 'so') => `${p}_${tag}_${++seq}`;
+let phoneSeq = 0;
+const newPhone = () => `137${String(process.pid % 10000).padStart(4, '0')}${String(++phoneSeq).padStart(4, '0')}`;
+const post = (c, path, body) => c.req('POST', path, { body });
+
+describe(`scale-out on ${BACKEND}: accounts, tokens, sessions, lockouts`, () => {
+  let p, sms, admin;
+  before(async () => {
+    sms = await smsCapture();
+    p = await pair({
+      USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url, USERD_SMS_IP_HOURLY_LIMIT: '100000',
+      USERD_SMS_RESEND_INTERVAL: '0', USERD_LOGIN_MAX_FAILURES: '3', USERD_LOGIN_LOCKOUT: '600',
+      USERD_PASSWORD_QUEUE: '1000', USERD_LOG_ACCESS: 'false',
+    });
+    admin = imClient(p.a, p.app, p.app.admin_token);
+  });
+  after(async () => { admin?.close(); await p?.stop(); await sms?.close(); });
+
+  const im = (srv, token) => imClient(srv, p.app, token);
+  async function signIn(srv, name, password, guid) {
+    const c = im(srv);
+    const d = ok(await c.req('POST', '/token/user', { body: { name, password, ...(guid ? { device_guid: guid } : {}) } }));
+    c.close();
+    return d;
+  }
+
+  test('register on A, sign in on B; a token from either works on both', async () => {
+    const name = uname();
+    const openA = im(p.a);
+    const reg = ok(await openA.req('POST', '/user/register/v2', { body: { username: name, password: 'secret123' } }));
+    openA.close();
+    const onB = await signIn(p.b, name, 'secret123');
+    assert.equal(onB.user_id, reg.user_id);
+    const onA = await signIn(p.a, name, 'secret123');
+    for (const srv of [p.a, p.b]) {
+      for (const t of [onA.token, onB.token]) {
+        const c = im(srv, t);
+        assert.equal(ok(await c.req('GET', '/user/profile')).username, name);
+        c.close();
+      }
+    }
+    // the same name again, on B: taken
+    const openB = im(p.b);
+    imError(await openB.req('POST', '/user/register/v2', { body: { username: name, password: 'secret123' } }), 10004);
+    // a profile change on B is read on A
+    const cb = im(p.b, onB.token);
+    ok(await cb.req('POST', '/user/nickname', { query: { nick_name: 'seen-on-a' } }));
+    cb.close();
+    const ca = im(p.a, onA.token);
+    assert.equal(ok(await ca.req('GET', '/user/profile')).nick_name, 'seen-on-a');
+    ca.close(); openB.close();
+  });
+
+  test('kick on A ends the kicked device\'s token on B, and only it', async () => {
+    const name = uname();
+    const o = im(p.a);
+    ok(await o.req('POST', '/user/register/v2', { body: { username: name, password: 'secret123' } }));
+    o.close();
+    const t1 = await signIn(p.b, name, 'secret123', 'phone-1');
+    const t2 = await signIn(p.b, name, 'secret123', 'phone-2');
+    const a2 = im(p.a, t2.token);
+    const devices = ok(await a2.req('GET', '/user/device/list'));
+    assert.equal(devices.length, 2);
+    assert.deepEqual(devices.map((d) => d.device_sn).sort(), [1, 2]); // numbered in sign-in order
+    ok(await a2.req('POST', '/user/kick', { query: { device_sn: 1 } }));
+    const b1 = im(p.b, t1.token), b2 = im(p.b, t2.token);
+    imError(await b1.req('GET', '/user/profile'), 10008);
+    ok(await b2.req('GET', '/user/profile'));
+    // kick every device, on A: B refuses the rest at once
+    ok(await a2.req('POST', '/user/kick'));
+    imError(await b2.req('GET', '/user/profile'), 10008);
+    a2.close(); b1.close(); b2.close();
+  });
+
+  test('disable on A: B refuses the tokens and the sign-in; enable on B lets A sign in again', async () => {
+    const name = uname();
+    const o = im(p.a);
+    const reg = ok(await o.req('POST', '/user/register/v2', { body: { username: name, password: 'secret123' } }));
+    o.close();
+    const t = await signIn(p.b, name, 'secret123');
+    const adminA = imClient(p.a, p.app, p.app.admin_token);
+    const adminB = imClient(p.b, p.app, p.app.admin_token);
+    ok(await adminA.req('PUT', '/user/disable', { body: { list: [reg.user_id] } }));
+    const b = im(p.b, t.token);
+    imError(await b.req('GET', '/user/profile'), 10008);
+    const ob = im(p.b);
+    imError(await ob.req('POST', '/token/user', { body: { name, password: 'secret123' } }), 10009);
+    ok(await adminB.req('PUT', '/user/enable', { body: { list: [reg.user_id] } }));
+    const again = await signIn(p.a, name, 'secret123');
+    const b2 = im(p.b, again.token);
+    ok(await b2.req('GET', '/user/profile'));
+    for (const c of [adminA, adminB, b, ob, b2]) c.close();
+  });
+
+  test('app face: code sent by A is verified on B; a session from B works on A; logout on A ends it on B', async () => {
+    const phone = newPhone();
+    const ca = appClient(p.a), cb = appClient(p.b);
+    assert.deepEqual((await post(ca, '/user/send_code', { region: 86, phone })).json, { code: 200 });
+    const code = await sms.waitCode(phone);
+    let r = await post(cb, '/user/verify_code', { region: 86, phone, code });
+    assert.equal(r.json?.code, 200, r.text);
+    const token = r.json.result.verification_token;
+    r = await post(ca, '/user/register', { nickname: 'Twin', password: 'P@ssw0rd', verification_token: token });
+    assert.equal(r.json?.code, 200, r.text);
+    // the verification token was used on A: B refuses it
+    r = await post(cb, '/user/register', { nickname: 'Twin', password: 'P@ssw0rd', verification_token: token });
+    assert.equal(r.status, 404, r.text);
+
+    const session = appClient(p.b);
+    r = await post(session, '/user/login', { region: 86, phone, password: 'P@ssw0rd' });
+    assert.equal(r.json?.code, 200, r.text);
+    const cookie = session.jar.header();
+    const onA = async () => httpRequest({ port: p.a.app, path: '/user/get_poke', headers: { Cookie: cookie } });
+    const onB = async () => httpRequest({ port: p.b.app, path: '/user/get_poke', headers: { Cookie: cookie } });
+    assert.equal((await onA()).json?.code, 200);
+    // the IM token that login returned works on A's IM face
+    const imA = im(p.a, r.json.result.token);
+    assert.equal(ok(await imA.req('GET', '/user/profile')).nick_name, 'Twin');
+    imA.close();
+    r = await httpRequest({ port: p.a.app, method: 'POST', path: '/user/logout', headers: { Cookie: cookie } });
+    assert.deepEqual(r.json, { code: 200 });
+    for (const res of [await onA(), await onB()]) {
+      assert.equal(res.status, 403, res.text);
+      assert.equal(res.text, 'Not loged in.');
+    }
+    for (const c of [ca, cb, session]) c.close();
+  });
+
+  test('login lockout counts failures made on both processes', async () => {
+    const phone = newPhone();
+    const ca = appClient(p.a), cb = appClient(p.b);
+    await post(ca, '/user/send_code', { region: 86, phone });
+    const code = await sms.waitCode(phone);
+    const v = await post(cb, '/user/verify_code', { region: 86, phone, code });
+    assert.equal((await post(ca, '/user/register', { nickname: 'Lock', password: 'P@ssw0rd', verification_token: v.json.result.verification_token })).json?.code, 200);
+    const wrong = { region: 86, phone, password: 'not-it-1' };
+    assert.deepEqual((await post(ca, '/user/login', wrong)).json, { code: 1001 });
+    assert.deepEqual((await post(cb, '/user/login', wrong)).json, { code: 1001 });
+    assert.deepEqual((await post(ca, '/user/login', wrong)).json, { code: 1001 });
+    // three failures across A and B: locked on both, even with the right password
+    for (const c of [cb, ca])
+      assert.deepEqual((await post(c, '/user/login', { region: 86, phone, password: 'P@ssw0rd' })).json, { code: 1002 });
+    ca.close(); cb.close();
+  });
+
+  test('2 x 200 concurrent registrations through A and B: exactly 400 accounts, no duplicate usernames', async () => {
+    const prefix = `cc_${tag}`;
+    const names = Array.from({ length: 400 }, (_, i) => `${prefix}_${i}`);
+    // No keep-alive agent: every registration is its own connection, all in flight at once.
+    const reg = (srv, username) => httpRequest({
+      port: srv.im, method: 'POST', path: '/user/register/v2', timeoutMs: 60000,
+      headers: { app_id: p.app.app_id, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: 'secret123' }),
+    });
+    const results = await Promise.all(names.map((n, i) => reg(i % 2 ? p.b : p.a, n)));
+    const ids = results.map((r) => ok(r).user_id);
+    assert.equal(new Set(ids).size, 400);
+
+    // The same 40 new names sent to A and B at the same time: one of each pair wins.
+    const raced = Array.from({ length: 40 }, (_, i) => `${prefix}_race_${i}`);
+    const pairs = await Promise.all(raced.map((n) => Promise.all([reg(p.a, n), reg(p.b, n)])));
+    for (const [ra, rb] of pairs) {
+      const codes = [ra.json?.code, rb.json?.code].sort((x, y) => x - y);
+      assert.deepEqual(codes, [200, 10004], `${ra.text} / ${rb.text}`);
+    }
+
+    // Count through the admin list on B, every page.
+    const adminB = imClient(p.b, p.app, p.app.admin_token);
+    const all = [];
+    for (let page = 1; ; page++) {
+      const d = ok(await adminB.req('GET', '/user/list', { query: { page_num: page, page_size: 200 } }));
+      all.push(...d);
+      if (d.length < 200) break;
+    }
+    adminB.close();
+    const mine = all.filter((u) => u.username.startsWith(`${prefix}_`));
+    assert.equal(mine.filter((u) => !u.username.includes('_race_')).length, 400);
+    assert.equal(mine.filter((u) => u.username.includes('_race_')).length, 40);
+    assert.equal(new Set(mine.map((u) => u.username)).size, mine.length, 'duplicate usernames');
+    assert.equal(new Set(all.map((u) => u.user_id)).size, all.length, 'duplicate user ids');
+    assert.deepEqual(new Set(mine.filter((u) => !u.username.includes('_race_')).map((u) => u.user_id)), new Set(ids));
+  });
+});
+
+describe(`scale-out on ${BACKEND}: SMS throttles counted across processes`, () => {
+  let p, sms;
+  const LIMIT = 5;
+  before(async () => {
+    sms = await smsCapture();
+    p = await pair({
+      USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url, USERD_SMS_IP_HOURLY_LIMIT: String(LIMIT),
+      USERD_SMS_RESEND_INTERVAL: '60', USERD_LOG_ACCESS: 'false', USERD_PASSWORD_QUEUE: '1000',
+    });
+  });
+  after(async () => { await p?.stop(); await sms?.close(); });
+
+  // Sends so far from this client IP (127.0.0.1) that counted against the hourly cap.
+  let counted = 0;
+
+  test('one send per phone per interval: sent on A, refused on B ({code:5000}), nothing delivered', async () => {
+    const phone = newPhone();
+    const ca = appClient(p.a), cb = appClient(p.b);
+    assert.deepEqual((await post(ca, '/user/send_code', { region: 86, phone })).json, { code: 200 });
+    counted++;
+    const n = sms.messages.length;
+    assert.deepEqual((await post(cb, '/user/send_code', { region: 86, phone })).json, { code: 5000 });
+    assert.deepEqual((await post(ca, '/user/send_code', { region: 86, phone })).json, { code: 5000 });
+    assert.equal(sms.messages.length, n);
+    ca.close(); cb.close();
+  });
+
+  test('10 sends to one phone at once through A and B: exactly one is delivered', async () => {
+    const phone = newPhone();
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => httpRequest({
+      port: i % 2 ? p.b.app : p.a.app, method: 'POST', path: '/user/send_code',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ region: 86, phone }),
+    })));
+    counted++;
+    const codes = rs.map((r) => r.json?.code).sort((x, y) => x - y);
+    assert.deepEqual(codes, [200, ...Array(9).fill(5000)], rs.map((r) => r.text).join(' '));
+    assert.equal(sms.messages.filter((m) => String(m.phone) === phone).length, 1);
+  });
+
+  test(`the per-IP hourly cap (${LIMIT}) is one budget for A and B: {code:3004} on both`, async () => {
+    const ca = appClient(p.a), cb = appClient(p.b);
+    for (let i = 0; counted < LIMIT; i++, counted++) {
+      const r = await post(i % 2 ? cb : ca, '/user/send_code', { region: 86, phone: newPhone() });
+      assert.deepEqual(r.json, { code: 200 }, r.text);
+    }
+    const n = sms.messages.length;
+    for (const c of [ca, cb])
+      assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone: newPhone() })).json, { code: 3004 });
+    assert.equal(sms.messages.length, n);
+    ca.close(); cb.close();
+  });
+});
