@@ -287,6 +287,8 @@ static int merge(struct update *u, const char *stored, const char **out)
     return rc;
 }
 
+static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
+
 static int update_tx(db_t *db, void *arg)
 {
     struct update *u = arg;
@@ -294,12 +296,18 @@ static int update_tx(db_t *db, void *arg)
     int rc = store_live_by_uid(db, u->c->a, u->app_id, u->user_id, 1, &row);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
-    const char *ext = row.extends;
-    if (u->ext && json_object_size(u->ext) && (rc = merge(u, row.extends, &ext)))
-        return rc;
-    const char *nick = u->nick && *u->nick ? u->nick : row.nick;
-    const char *avatar = u->avatar && *u->avatar ? u->avatar : row.avatar;
-    return store_live_update(db, u->app_id, row.id, nick, avatar, ext, u->c->now);
+    if (u->ext && json_object_size(u->ext)) {
+        const char *ext;
+        if ((rc = merge(u, row.extends, &ext)) || (rc = store_live_set_extends(db, u->app_id, row.id, ext, u->c->now)))
+            return rc;
+    }
+    /* Nick and avatar go the one way every face sets them (u->c->db is db, inside this transaction). */
+    struct account_patch p = {.nick = nonempty(u->nick), .avatar = nonempty(u->avatar)};
+    if (!p.nick && !p.avatar)
+        return 0;
+    if ((rc = acct_update_profile(u->c, u->app_id, row.id, &p)) == -E_INVALID)
+        *u->why = "nick or avatar breaks the account's limits";
+    return rc;
 }
 
 int live_update(struct ctx *c, const char *app_id, const char *user_id, const char *nick, const char *avatar,

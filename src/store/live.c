@@ -41,9 +41,8 @@ int store_live_by_uids(db_t *db, struct arena *a, const char *app_id, const char
     return rc;
 }
 
-int store_live_update(db_t *db, const char *app_id, int64_t id, const char *nick, const char *avatar,
-                      const char *extends, int64_t now)
+int store_live_set_extends(db_t *db, const char *app_id, int64_t id, const char *extends, int64_t now)
 {
-    int rc = db_exec(db, Q_LIVE_UPDATE, "tittti", app_id, id, nick, avatar, extends, now);
+    int rc = db_exec(db, Q_LIVE_SET_EXTENDS, "titi", app_id, id, extends, now);
     return rc < 0 ? rc : rc == 0 ? -E_NOT_FOUND : 0;
 }

@@ -135,9 +135,8 @@ int store_live_by_uid(db_t *db, struct arena *a, const char *app_id, const char 
  */
 int store_live_by_uids(db_t *db, struct arena *a, const char *app_id, const char *uids_json,
                        void (*fn)(const struct live_row *, void *), void *arg) USERD_MUST_CHECK;
-/** Rewrites nick, avatar and extends of account id. -E_NOT_FOUND when it is gone. */
-int store_live_update(db_t *db, const char *app_id, int64_t id, const char *nick, const char *avatar,
-                      const char *extends, int64_t now) USERD_MUST_CHECK;
+/** Rewrites the extends of account id (nick and avatar: store_acct_update_profile). -E_NOT_FOUND when it is gone. */
+int store_live_set_extends(db_t *db, const char *app_id, int64_t id, const char *extends, int64_t now) USERD_MUST_CHECK;
 
 /* ---- app face (issue 5): app users, sessions, codes, counters, social ---- */
 
