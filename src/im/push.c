@@ -98,8 +98,8 @@ static int parse_tags(struct http_req *r, const char ***tags, size_t *n)
 void im_push_tags_get(struct http_req *r)
 {
     int64_t uid;
-    const char **tags;
-    size_t n;
+    const char **tags = NULL;
+    size_t n = 0;
     int rc = im_target(r, &uid);
     if (!rc)
         rc = push_tags_list(&r->ctx, uid, &tags, &n);
@@ -116,8 +116,8 @@ void im_push_tags_get(struct http_req *r)
 static void change_tags(struct http_req *r, int add)
 {
     int64_t uid;
-    const char **tags;
-    size_t n;
+    const char **tags = NULL;
+    size_t n = 0;
     int rc = im_target(r, &uid);
     if (!rc)
         rc = parse_tags(r, &tags, &n);
