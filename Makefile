@@ -21,7 +21,7 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all run test unit blackbox test-pg bench deps deps-test clean format
+.PHONY: all run test unit blackbox test-pg deps-pg bench deps deps-test clean format
 
 all: deps $(BUILD)/userd
 
@@ -59,7 +59,15 @@ unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
 blackbox: deps-test $(BUILD)/asan/userd
 	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/
 
-test: unit blackbox
+# The same black-box suite on PostgreSQL: a throwaway cluster (scripts/pg.sh)
+# in a temporary directory, started for the run and always stopped after it.
+deps-pg:
+	@scripts/deps.sh pg
+
+test-pg: deps-test deps-pg $(BUILD)/asan/userd
+	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
+
+test: unit blackbox test-pg
 
 clean:
 	rm -rf build
