@@ -41,8 +41,13 @@ as_owner() {
   fi
 }
 
+# A random port in 20000-59999 that nothing listens on (bash alone: no other tool needed).
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  local port
+  while :; do
+    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
 }
 
 url() { echo "postgresql://postgres@127.0.0.1:$(cat "$dir/port")/postgres"; }
