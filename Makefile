@@ -21,7 +21,7 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all run test unit blackbox test-pg deps-pg bench deps deps-test clean format
+.PHONY: all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
 
 all: deps $(BUILD)/userd
 
@@ -68,6 +68,19 @@ test-pg: deps-test deps-pg $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
 
 test: unit blackbox test-pg
+
+# `make bench`: the benchmark (bench/run.mjs, docs/performance.md). It uses the
+# optimised $(BUILD)/userd. Options through BENCH_ARGS, e.g.
+#   make bench BENCH_ARGS="--users 1000000"
+deps-bench:
+	@scripts/deps.sh bench
+
+$(BUILD)/bench/benchtool: bench/benchtool.c $(BUILD)/obj/core/secret.o $(BUILD)/obj/base/arena.o
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT_CFLAGS) $(INCS) -o $@ $^ $(LIBS)
+
+bench: deps-bench $(BUILD)/userd $(BUILD)/bench/benchtool
+	node bench/run.mjs --bin $(BUILD)/userd --tool $(BUILD)/bench/benchtool $(BENCH_ARGS)
 
 clean:
 	rm -rf build

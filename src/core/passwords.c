@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "base/lowprio.h"
 #include "base/log.h"
 #include "core/secret.h"
 
@@ -30,9 +31,34 @@ int pw_init(db_t *db)
 static unsigned long long opslimit(void) { return (unsigned long long)cfg_int(CFG_password_opslimit); }
 static size_t memlimit(void) { return (size_t)cfg_int(CFG_password_memlimit_kib) * 1024; }
 
+/*
+ * The Argon2id computations run on the low-priority workers (base/lowprio.h)
+ * while this thread waits: a login flood then takes the CPU that other
+ * requests leave, instead of delaying them.
+ */
+struct argon2_job {
+    const char *password, *stored;
+    char *out;
+    int rc;
+};
+
+static void hash_job(void *p)
+{
+    struct argon2_job *j = p;
+    j->rc = crypto_pwhash_str(j->out, j->password, strlen(j->password), opslimit(), memlimit());
+}
+
+static void verify_job(void *p)
+{
+    struct argon2_job *j = p;
+    j->rc = crypto_pwhash_str_verify(j->stored, j->password, strlen(j->password));
+}
+
 int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])
 {
-    if (crypto_pwhash_str(out, password, strlen(password), opslimit(), memlimit())) {
+    struct argon2_job j = {.password = password, .out = out};
+    lowprio_run(hash_job, &j);
+    if (j.rc) {
         log_error("password hash failed: out of memory");
         return -E_INTERNAL;
     }
@@ -59,8 +85,11 @@ int pw_check(struct ctx *c, const struct account *acct, const char *password)
             return rc;
         return sec_equal(want, password) ? 0 : -E_PASSWORD;
     }
-    if (!acct->pw_hash[0] ||
-        crypto_pwhash_str_verify(acct->pw_hash, password, strlen(password)) != 0)
+    if (!acct->pw_hash[0])
+        return -E_PASSWORD;
+    struct argon2_job j = {.password = password, .stored = acct->pw_hash};
+    lowprio_run(verify_job, &j);
+    if (j.rc != 0)
         return -E_PASSWORD;
     if (crypto_pwhash_str_needs_rehash(acct->pw_hash, opslimit(), memlimit()) != 0) {
         char fresh[crypto_pwhash_STRBYTES];

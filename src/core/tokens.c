@@ -96,5 +96,6 @@ int tok_auth(struct ctx *c, const char *app_id, const char *token, struct caller
     out->device_sn = ti.device_sn;
     out->is_admin = ti.account_id == 0;
     out->token_hash = hash;
+    out->account = ti.account;
     return 0;
 }

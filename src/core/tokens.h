@@ -14,6 +14,12 @@ struct caller {
     int64_t device_sn;
     int is_admin;
     const char *token_hash;
+    /*
+     * The caller's account as read with the token (NULL for an admin
+     * token): a handler that reads the caller's own account can use it
+     * instead of reading it again, unless it changed the account since.
+     */
+    const struct account *account;
 };
 
 /** Limits on what a device reports. */

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/config.h"
+#include "base/lowprio.h"
 #include "store/store.h"
 
 static struct {
@@ -47,6 +49,9 @@ int pool_start(int threads, int queue)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 2;
     }
+    /* The Argon2id work itself runs on as many threads again, at low priority. */
+    if (lowprio_start(threads, (int)cfg_int(CFG_password_nice)))
+        return -E_INTERNAL;
     P.cap = queue;
     P.ring = xcalloc((size_t)queue, sizeof(*P.ring));
     P.threads = xcalloc((size_t)threads, sizeof(*P.threads));
@@ -80,6 +85,7 @@ void pool_stop(void)
     pthread_mutex_unlock(&P.mu);
     for (int i = 0; i < P.n_threads; i++)
         pthread_join(P.threads[i], NULL);
+    lowprio_stop();
     free(P.threads);
     free(P.ring);
     P.threads = NULL;

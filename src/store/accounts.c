@@ -3,10 +3,9 @@
 
 static const char *nullable(const char *s) { return s && *s ? s : NULL; }
 
-/* Reads the ACCT_COLS columns of the current row. */
-static void read_account(db_t *db, struct arena *a, struct account *o)
+/* Reads the ACCT_COLS columns of the current row, from column c on. */
+static void read_account(db_t *db, struct arena *a, int c, struct account *o)
 {
-    int c = 0;
     o->id = db_int(db, c++);
     o->app_id = arena_strdup(a, db_text(db, c++));
     o->username = arena_strdup(a, db_text(db, c++));
@@ -40,7 +39,7 @@ static int one(db_t *db, struct arena *a, struct account *out, int rc)
         return rc;
     rc = db_row(db);
     if (rc > 0)
-        read_account(db, a, out);
+        read_account(db, a, 0, out);
     db_end(db);
     return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
 }
@@ -96,4 +95,9 @@ int store_acct_rehash(db_t *db, const char *app_id, int64_t id, const char *old_
     return rc < 0 ? rc : 0;
 }
 
-void store_acct_row(db_t *db, struct arena *a, struct account *out) { read_account(db, a, out); }
+void store_acct_row(db_t *db, struct arena *a, struct account *out) { read_account(db, a, 0, out); }
+
+void store_acct_row_at(db_t *db, struct arena *a, int first, struct account *out)
+{
+    read_account(db, a, first, out);
+}

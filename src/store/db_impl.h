@@ -36,6 +36,8 @@ struct db {
 };
 
 extern const struct db_ops db_sqlite_ops;
+/** Stops the SQLite back end's checkpointer thread, if it runs (at shutdown). */
+void db_sqlite_stop(void);
 extern const struct db_ops db_pg_ops;
 
 #endif

@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/config.h"
@@ -19,7 +21,10 @@
 struct sqlite_db {
     struct db base;
     sqlite3 *h;
+    int writing; /* holds the process's writer mutex */
     sqlite3_stmt *stmts[Q__COUNT];
+    /* Where argument i of query q binds ($i+1), 0 when the SQL does not use it: found once at prepare. */
+    unsigned char param_idx[Q__COUNT][DB_MAX_ARGS];
     sqlite3_stmt *cur;
 };
 
@@ -55,8 +60,166 @@ static void make_parent_dir(const char *path)
     free(copy);
 }
 
+/*
+ * One writer at a time in the process, queued on a mutex. SQLite makes a
+ * second writer wait by sleeping and trying again (the busy handler: 1 ms,
+ * then more), which under concurrent writes costs far more than the writes
+ * themselves. A connection takes the mutex before a write transaction or a
+ * writing statement and gives it back once it is in autocommit mode again.
+ * Other processes on the file (the CLI) still meet the busy handler.
+ */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
+static void writer_take(struct sqlite_db *s)
+{
+    if (!s->writing) {
+        pthread_mutex_lock(&writer);
+        s->writing = 1;
+    }
+}
+
+static void writer_give_back(struct sqlite_db *s)
+{
+    if (s->writing && sqlite3_get_autocommit(s->h)) {
+        s->writing = 0;
+        pthread_mutex_unlock(&writer);
+    }
+}
+
+/*
+ * Checkpoints run on a thread of their own. SQLite's automatic checkpoint
+ * runs in the thread whose commit crossed the threshold, fsyncs included
+ * (tens of milliseconds on some disks), and that thread is an HTTP worker
+ * with other connections waiting behind it. Instead, each commit reports
+ * the size of the write-ahead log (wal hook); past CKPT_FRAMES the
+ * checkpointer is woken and copies the log into the database (PASSIVE:
+ * readers and writers go on meanwhile).
+ */
+#define CKPT_FRAMES 4000 /* 16 MiB of log at 4 KiB pages */
+#define CKPT_RESTART_FRAMES CKPT_FRAMES
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    int started, wanted, stopping;
+    char *path; /* the database it checkpoints: the first one to need it */
+} C = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* Readers hold the log for microseconds: wait for them in short steps, 20 ms at most. */
+static int ckpt_busy(void *arg, int tries)
+{
+    (void)arg;
+    if (tries >= 200)
+        return 0;
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+static void *checkpointer(void *unused)
+{
+    (void)unused;
+    sqlite3 *h = NULL;
+    if (sqlite3_open_v2(C.path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        log_error("store: the checkpointer cannot open %s: %s", C.path, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_handler(h, ckpt_busy, NULL);
+    /* A connection knows the file is in WAL mode only once it has read it. */
+    if (sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+        log_warn("store: the checkpointer: %s", sqlite3_errmsg(h));
+    pthread_mutex_lock(&C.mu);
+    for (;;) {
+        while (!C.wanted && !C.stopping)
+            pthread_cond_wait(&C.cv, &C.mu);
+        if (C.stopping)
+            break;
+        C.wanted = 0;
+        pthread_mutex_unlock(&C.mu);
+        int log_frames = 0;
+        int rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, NULL);
+        if (rc == SQLITE_OK && log_frames >= CKPT_RESTART_FRAMES) {
+            /*
+             * The log starts again from its beginning only once all of it
+             * is in the database and no reader still uses it; under steady
+             * writes that moment never comes by itself and the log grows
+             * without end. So past CKPT_RESTART_FRAMES, copy the rest with
+             * the process's writers held back (a short pass: the bulk was
+             * copied above) and wait for the readers (microseconds each)
+             * so that the next writer restarts the log (RESTART).
+             */
+            pthread_mutex_lock(&writer);
+            rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+            pthread_mutex_unlock(&writer);
+        }
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log_warn("store: checkpoint: %s", sqlite3_errmsg(h));
+        pthread_mutex_lock(&C.mu);
+    }
+    pthread_mutex_unlock(&C.mu);
+    sqlite3_close(h);
+    return NULL;
+}
+
+static int on_commit(void *arg, sqlite3 *h, const char *schema, int frames)
+{
+    (void)arg;
+    if (frames < CKPT_FRAMES)
+        return SQLITE_OK;
+    const char *path = sqlite3_db_filename(h, schema);
+    pthread_mutex_lock(&C.mu);
+    if (!C.path && !C.stopping && path && *path) {
+        C.path = xstrdup(path);
+        if (pthread_create(&C.thread, NULL, checkpointer, NULL))
+            log_error("store: cannot start the checkpointer thread");
+        else
+            C.started = 1;
+    }
+    int ours = C.started && path && !strcmp(path, C.path);
+    if (ours) {
+        C.wanted = 1;
+        pthread_cond_signal(&C.cv);
+    }
+    pthread_mutex_unlock(&C.mu);
+    if (!ours) /* another file (tests), or no thread: checkpoint here, as SQLite would */
+        sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+void db_sqlite_stop(void)
+{
+    pthread_mutex_lock(&C.mu);
+    C.stopping = 1;
+    pthread_cond_signal(&C.cv);
+    int started = C.started;
+    C.started = 0;
+    pthread_mutex_unlock(&C.mu);
+    if (started)
+        pthread_join(C.thread, NULL);
+    pthread_mutex_lock(&C.mu);
+    free(C.path);
+    C.path = NULL;
+    C.stopping = 0; /* a later open (tests) may start it again */
+    pthread_mutex_unlock(&C.mu);
+}
+
+/*
+ * Process-wide settings, before SQLite initialises: no memory statistics
+ * (they take a global mutex on every allocation, which the threads'
+ * connections would otherwise contend for on each query).
+ */
+static void configure_once(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        log_debug("sqlite: already initialised; memory statistics stay on");
+}
+
 static int sq_open(const char *path, db_t **out)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     struct sqlite_db *s = xcalloc(1, sizeof(*s));
     s->base.ops = &db_sqlite_ops;
     s->base.kind = DB_SQLITE;
@@ -77,7 +240,8 @@ static int sq_open(const char *path, db_t **out)
                       "PRAGMA synchronous = NORMAL;"
                       "PRAGMA foreign_keys = ON;"
                       "PRAGMA temp_store = MEMORY;"
-                      "PRAGMA mmap_size = 268435456;"
+                      "PRAGMA mmap_size = 0;"
+                      "PRAGMA journal_size_limit = 67108864;"
                       "PRAGMA cache_size = -16384;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -87,6 +251,7 @@ static int sq_open(const char *path, db_t **out)
         free(s);
         return -E_UNAVAILABLE;
     }
+    sqlite3_wal_hook(s->h, on_commit, NULL); /* replaces SQLite's own checkpoint after commits */
     *out = &s->base;
     return 0;
 }
@@ -97,30 +262,42 @@ static void sq_close(db_t *db)
     for (int i = 0; i < Q__COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     sqlite3_close(s->h);
+    if (s->writing)
+        pthread_mutex_unlock(&writer);
     free(s);
 }
 
 static int sq_script(db_t *db, const char *sql)
 {
     struct sqlite_db *s = S(db);
+    if (sql == db_sqlite_ops.begin_write)
+        writer_take(s);
     int rc = sqlite3_exec(s->h, sql, NULL, NULL, NULL);
+    writer_give_back(s); /* after COMMIT or ROLLBACK, or a BEGIN that failed */
     return rc == SQLITE_OK ? 0 : map_error(s, rc, "script");
 }
+
+static void sq_end(db_t *db);
 
 static int sq_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
 {
     struct sqlite_db *s = S(db);
     int rc;
+    if (s->cur)
+        sq_end(db); /* a statement its caller did not end: reset it (and give the writer mutex back) */
     if (!s->stmts[q]) {
         rc = sqlite3_prepare_v3(s->h, query_sql(q, 0), -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[q], NULL);
         if (rc != SQLITE_OK)
             return map_error(s, rc, query_name(q));
+        for (int i = 0; i < DB_MAX_ARGS; i++) {
+            char name[16];
+            snprintf(name, sizeof(name), "$%d", i + 1);
+            s->param_idx[q][i] = (unsigned char)sqlite3_bind_parameter_index(s->stmts[q], name);
+        }
     }
     sqlite3_stmt *st = s->stmts[q];
     for (int i = 0; i < n; i++) {
-        char name[16];
-        snprintf(name, sizeof(name), "$%d", i + 1);
-        int idx = sqlite3_bind_parameter_index(st, name);
+        int idx = s->param_idx[q][i];
         if (!idx)
             continue; /* an argument the SQL does not use */
         if (args[i].is_int)
@@ -134,6 +311,8 @@ static int sq_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
             return map_error(s, rc, query_name(q));
         }
     }
+    if (!sqlite3_stmt_readonly(st))
+        writer_take(s); /* given back by sq_end() once no transaction is open */
     s->cur = st;
     return 0;
 }
@@ -159,6 +338,7 @@ static void sq_end(db_t *db)
         sqlite3_clear_bindings(s->cur);
         s->cur = NULL;
     }
+    writer_give_back(s);
 }
 
 static int sq_changes(db_t *db) { return sqlite3_changes(S(db)->h); }

@@ -8,6 +8,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "store/db_impl.h"
 
 static _Thread_local db_t *thread_db;
 
@@ -48,6 +49,7 @@ void store_close_all(void)
     reg_len = reg_cap = 0;
     pthread_mutex_unlock(&reg_lock);
     thread_db = NULL;
+    db_sqlite_stop();
 }
 static atomic_int migrated;
 static pthread_mutex_t migrate_lock = PTHREAD_MUTEX_INITIALIZER;

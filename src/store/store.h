@@ -90,10 +90,12 @@ struct token_info {
     int64_t device_sn;  /* 0: none */
     int64_t expires_at;
     int status; /* the account's status */
+    const struct account *account; /* the token's account, NULL for an admin token (the caller's arena) */
 };
 /** account_id 0 makes an admin token; device_sn 0 binds no device. */
 int store_token_insert(db_t *db, const char *hash, const char *app_id, int64_t account_id,
                        int64_t device_sn, int64_t expires_at, int64_t now) USERD_MUST_CHECK;
+/** The token with this hash and, read by the same statement, its account (out->account). */
 int store_token_lookup(db_t *db, struct arena *a, const char *hash, struct token_info *out) USERD_MUST_CHECK;
 int store_token_delete_account(db_t *db, int64_t account_id) USERD_MUST_CHECK;
 /** Deletes every token of the account except the one with keep_hash. */
@@ -142,6 +144,8 @@ int store_live_set_extends(db_t *db, const char *app_id, int64_t id, const char 
 
 /** Reads the ACCT_COLS columns (q_accounts.def) of the current row, in order, from column 0. */
 void store_acct_row(db_t *db, struct arena *a, struct account *out);
+/** The same from column first on (ACCT_COLS after other columns, in a join). */
+void store_acct_row_at(db_t *db, struct arena *a, int first, struct account *out);
 
 /** The account of the app with this (region, mobile). */
 int store_au_by_phone(db_t *db, struct arena *a, const char *app_id, const char *region, const char *mobile,

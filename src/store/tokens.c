@@ -25,7 +25,14 @@ int store_token_lookup(db_t *db, struct arena *a, const char *hash, struct token
         out->account_id = db_null(db, 1) ? 0 : db_int(db, 1);
         out->device_sn = db_null(db, 2) ? 0 : db_int(db, 2);
         out->expires_at = db_int(db, 3);
-        out->status = db_null(db, 4) ? 0 : (int)db_int(db, 4);
+        out->status = 0;
+        out->account = NULL;
+        if (out->account_id && !db_null(db, 4)) {
+            struct account *acct = arena_alloc(a, sizeof(*acct));
+            store_acct_row_at(db, a, 4, acct);
+            out->status = acct->status;
+            out->account = acct;
+        }
     }
     db_end(db);
     return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;

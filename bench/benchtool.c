@@ -1,0 +1,217 @@
+/*
+ * bench/benchtool: the C helpers of `make bench` (bench/run.mjs drives it).
+ *
+ *   benchtool hashrate OPSLIMIT MEMLIMIT_KIB SECONDS
+ *       Times crypto_pwhash_str (Argon2id, userd's password settings) on one
+ *       thread; prints {"hashes":N,"seconds":S,"per_second":R}.
+ *
+ *   benchtool preload DB USERS SEED PASSWORD OPSLIMIT MEMLIMIT_KIB
+ *       Bulk-inserts USERS accounts (ids 1..USERS) into a store that
+ *       `userd serve` has already migrated, for the default app:
+ *         accounts      username u<id>, nick nick<id>, region 86,
+ *                       mobile 13<id, 9 digits>, live_uid lu<id>, and one
+ *                       Argon2id hash of PASSWORD shared by every account;
+ *         user_settings one row each (the defaults);
+ *         tokens        one IM token each, "bench-SEED-<id>", stored as
+ *                       sec_hash() of it exactly as userd stores the tokens it
+ *                       issues, so that the load generator can present the
+ *                       token of any user without a login per user.
+ *       Prints {"app_id","users","seconds"}.
+ *
+ * This is a benchmark tool: it writes SQL against the schema directly
+ * (src/store/schema.c) because going through the service would cost an
+ * Argon2id hash per account. It is not part of userd.
+ */
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "core/secret.h"
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t now_ms_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long arg_num(const char *s, const char *what, long long min, long long max)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < min || v > max) {
+        fprintf(stderr, "benchtool: %s must be an integer in %lld..%lld\n", what, min, max);
+        exit(2);
+    }
+    return v;
+}
+
+static int hashrate(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: benchtool hashrate OPSLIMIT MEMLIMIT_KIB SECONDS\n");
+        return 2;
+    }
+    unsigned long long ops = (unsigned long long)arg_num(argv[0], "OPSLIMIT", 1, 100);
+    size_t mem = (size_t)arg_num(argv[1], "MEMLIMIT_KIB", 8, 4194304) * 1024;
+    double secs = (double)arg_num(argv[2], "SECONDS", 1, 600);
+    char out[crypto_pwhash_STRBYTES];
+    const char *pw = "benchmark-password";
+    /* One untimed hash first: the first touch of the memory costs page faults. */
+    if (crypto_pwhash_str(out, pw, strlen(pw), ops, mem))
+        return 1;
+    long n = 0;
+    double t0 = mono(), t;
+    do {
+        if (crypto_pwhash_str(out, pw, strlen(pw), ops, mem))
+            return 1;
+        n++;
+        t = mono();
+    } while (t - t0 < secs);
+    printf("{\"hashes\":%ld,\"seconds\":%.3f,\"per_second\":%.2f}\n", n, t - t0, (double)n / (t - t0));
+    return 0;
+}
+
+static void die_sql(sqlite3 *db, const char *what)
+{
+    fprintf(stderr, "benchtool: %s: %s\n", what, sqlite3_errmsg(db));
+    exit(1);
+}
+
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        die_sql(db, sql);
+    return st;
+}
+
+static void step_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        die_sql(db, what);
+    sqlite3_reset(st);
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        die_sql(db, sql);
+}
+
+static int preload(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: benchtool preload DB USERS SEED PASSWORD OPSLIMIT MEMLIMIT_KIB\n");
+        return 2;
+    }
+    const char *path = argv[0];
+    long long users = arg_num(argv[1], "USERS", 1, 100000000);
+    const char *seed = argv[2], *password = argv[3];
+    unsigned long long ops = (unsigned long long)arg_num(argv[4], "OPSLIMIT", 1, 100);
+    size_t mem = (size_t)arg_num(argv[5], "MEMLIMIT_KIB", 8, 4194304) * 1024;
+    double t0 = mono();
+    char pw_hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(pw_hash, password, strlen(password), ops, mem)) {
+        fprintf(stderr, "benchtool: password hash failed (out of memory)\n");
+        return 1;
+    }
+
+    sqlite3 *db;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        die_sql(db, path);
+    exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF;");
+
+    char app_id[128] = "";
+    sqlite3_stmt *st = prep(db, "SELECT value FROM meta WHERE key = 'default_app_id'");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(app_id, sizeof(app_id), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (!app_id[0]) {
+        fprintf(stderr, "benchtool: no default app in %s (run userd serve on it once first)\n", path);
+        return 1;
+    }
+    st = prep(db, "SELECT COUNT(*) FROM accounts");
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) != 0) {
+        fprintf(stderr, "benchtool: %s already has accounts; preload wants a fresh store\n", path);
+        return 1;
+    }
+    sqlite3_finalize(st);
+
+    sqlite3_stmt *ins_acct = prep(db, "INSERT INTO accounts (id, app_id, username, pw_hash, nick, region, mobile,"
+                                      " live_uid, live_extends, created_at, updated_at)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, '86', ?6, ?7, '{}', ?8, ?8)");
+    sqlite3_stmt *ins_set = prep(db, "INSERT INTO user_settings (account_id, updated_at) VALUES (?1, ?2)");
+    sqlite3_stmt *ins_tok = prep(db, "INSERT INTO tokens (hash, app_id, account_id, device_sn, expires_at,"
+                                     " created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)");
+    int64_t now = now_ms_wall(), expires = now + 30LL * 24 * 3600 * 1000;
+    struct arena *a = arena_new();
+    exec(db, "BEGIN");
+    for (long long id = 1; id <= users; id++) {
+        char username[32], nick[32], mobile[32], live_uid[32], token[160];
+        snprintf(username, sizeof(username), "u%lld", id);
+        snprintf(nick, sizeof(nick), "nick%lld", id);
+        snprintf(mobile, sizeof(mobile), "13%09lld", id);
+        snprintf(live_uid, sizeof(live_uid), "lu%lld", id);
+        snprintf(token, sizeof(token), "bench-%s-%lld", seed, id);
+
+        sqlite3_bind_int64(ins_acct, 1, id);
+        sqlite3_bind_text(ins_acct, 2, app_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_acct, 3, username, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_acct, 4, pw_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_acct, 5, nick, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_acct, 6, mobile, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_acct, 7, live_uid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins_acct, 8, now);
+        step_done(db, ins_acct, "insert account");
+
+        sqlite3_bind_int64(ins_set, 1, id);
+        sqlite3_bind_int64(ins_set, 2, now);
+        step_done(db, ins_set, "insert settings");
+
+        sqlite3_bind_text(ins_tok, 1, sec_hash(a, token), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins_tok, 2, app_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins_tok, 3, id);
+        sqlite3_bind_int64(ins_tok, 4, expires);
+        sqlite3_bind_int64(ins_tok, 5, now);
+        step_done(db, ins_tok, "insert token");
+
+        if (id % 50000 == 0) {
+            exec(db, "COMMIT; BEGIN");
+            arena_free(a);
+            a = arena_new();
+        }
+    }
+    exec(db, "COMMIT");
+    arena_free(a);
+    sqlite3_finalize(ins_acct);
+    sqlite3_finalize(ins_set);
+    sqlite3_finalize(ins_tok);
+    exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    sqlite3_close(db);
+    printf("{\"app_id\":\"%s\",\"users\":%lld,\"seconds\":%.3f}\n", app_id, users, mono() - t0);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0)
+        return 1;
+    if (argc >= 2 && !strcmp(argv[1], "hashrate"))
+        return hashrate(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "preload"))
+        return preload(argc - 2, argv + 2);
+    fprintf(stderr, "usage: benchtool hashrate|preload ...\n");
+    return 2;
+}

@@ -1,0 +1,615 @@
+#!/usr/bin/env node
+// `make bench`: measures userd against the machine's own ceiling (nginx
+// `return 200` under the same load) with wrk on loopback, and writes a table
+// on stdout and a JSON file under bench/results/. docs/performance.md explains
+// the method and holds the latest figures.
+//
+//   node bench/run.mjs [--users N] [--duration S] [--warmup S] [--connections C]
+//                      [--threads T] [--scaling 10000,1000000 | --no-scaling]
+//                      [--check] [--keep] [--bin build/userd] [--tool build/bench/benchtool]
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LUA = path.join(REPO, 'bench/lua');
+const PASSWORD = 'bench-password-1';
+
+// ------------------------------------------------------------------ options
+
+function parseArgs(argv) {
+  const o = {
+    users: 100000, duration: 10, warmup: 3, connections: 64, threads: 2,
+    scaling: [10000, 1000000], check: false, keep: false,
+    bin: path.join(REPO, 'build/userd'), tool: path.join(REPO, 'build/bench/benchtool'),
+    out: path.join(REPO, 'bench/results'),
+  };
+  const num = (v, name, min) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} wants an integer >= ${min}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = () => { if (i + 1 >= argv.length) throw new Error(`${a} wants a value`); return argv[++i]; };
+    switch (a) {
+      case '--users': o.users = num(v(), a, 1); break;
+      case '--duration': o.duration = num(v(), a, 1); break;
+      case '--warmup': o.warmup = num(v(), a, 0); break;
+      case '--connections': o.connections = num(v(), a, 1); break;
+      case '--threads': o.threads = num(v(), a, 1); break;
+      case '--scaling': o.scaling = v().split(',').map((x) => num(x, a, 1)); break;
+      case '--no-scaling': o.scaling = []; break;
+      case '--check': o.check = true; break;
+      case '--keep': o.keep = true; break;
+      case '--bin': o.bin = path.resolve(v()); break;
+      case '--tool': o.tool = path.resolve(v()); break;
+      case '--out': o.out = path.resolve(v()); break;
+      case '-h': case '--help':
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 10)
+          .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        process.exit(0);
+      default: throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  return o;
+}
+
+// ------------------------------------------------------------------ processes
+
+const children = new Set();
+const tempDirs = [];
+let keepTemp = false;
+function cleanup() {
+  for (const c of children) { try { c.kill('SIGKILL'); } catch {} }
+  if (!keepTemp) for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
+}
+process.on('exit', cleanup);
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => { cleanup(); process.exit(130); });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.error('[bench]', ...a);
+
+function tempDir(tag) {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `userd-bench-${tag}-`));
+  tempDirs.push(d);
+  return d;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function spawnChild(cmd, args, opts) {
+  const p = spawn(cmd, args, opts);
+  children.add(p);
+  p.exited = new Promise((r) => p.on('exit', (code, sig) => { children.delete(p); r(code ?? sig); }));
+  p.on('error', (e) => { children.delete(p); p.spawnError = e; });
+  return p;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** utime + stime of a process (all its threads), in seconds. */
+function cpuSeconds(pid) {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // fields 14 and 15 of stat(5)
+  } catch { return 0; }
+}
+
+/** VmRSS, VmHWM, RssAnon, RssFile of a process, in KiB. */
+function memKiB(pid) {
+  const out = {};
+  try {
+    for (const line of fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')) {
+      const m = line.match(/^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):\s+(\d+) kB/);
+      if (m) out[m[1]] = Number(m[2]);
+    }
+  } catch {}
+  return out;
+}
+
+// ------------------------------------------------------------------ HTTP
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function request(port, method, p, headers = {}, body = null) {
+  return new Promise((resolve, reject) => {
+    const h = { ...headers };
+    if (body != null) h['Content-Length'] = Buffer.byteLength(body);
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers: h, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json; try { json = JSON.parse(text); } catch {}
+        resolve({ status: res.statusCode, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(10000, () => req.destroy(new Error(`timeout ${method} ${p}`)));
+    req.on('error', reject);
+    if (body != null) req.write(body);
+    req.end();
+  });
+}
+
+// ------------------------------------------------------------------ userd
+
+function userdDefaults(bin) {
+  const help = run(bin, ['--help']);
+  const get = (key) => {
+    const m = help.match(new RegExp(`--${key.replace('.', '\\.')}\\s+\\S+\\s+\\[([^\\]]*)\\]`));
+    if (!m) throw new Error(`userd --help does not show ${key}`);
+    return m[1];
+  };
+  return { opslimit: Number(get('password.opslimit')), memlimitKiB: Number(get('password.memlimit_kib')) };
+}
+
+/** The environment for userd: none of the caller's USERD_* settings, then ours. */
+function userdEnv(extra) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('USERD_')) env[k] = v;
+  return Object.assign(env, extra);
+}
+
+/**
+ * Starts `userd serve` on the store in dir, stderr (the access log) to
+ * dir/userd.log. Resolves once every face answers /healthz.
+ */
+async function startUserd(bin, dir, extraEnv = {}) {
+  const ports = { im: await freePort(), live: await freePort(), app: await freePort() };
+  const logFd = fs.openSync(path.join(dir, 'userd.log'), 'a');
+  const p = spawnChild(bin, ['serve'], {
+    env: userdEnv({
+      USERD_STORE_URL: `sqlite:${path.join(dir, 'userd.db')}`,
+      USERD_DATA_DIR: dir,
+      USERD_IM_LISTEN: `127.0.0.1:${ports.im}`,
+      USERD_LIVE_LISTEN: `127.0.0.1:${ports.live}`,
+      USERD_APP_LISTEN: `127.0.0.1:${ports.app}`,
+      ...extraEnv,
+    }),
+    stdio: ['ignore', logFd, logFd],
+  });
+  fs.closeSync(logFd);
+  const deadline = Date.now() + 30000;
+  for (const port of Object.values(ports)) {
+    for (;;) {
+      if (p.exitCode != null || p.spawnError) throw new Error(`userd did not start; see ${dir}/userd.log`);
+      try { if ((await request(port, 'GET', '/healthz')).status === 200) break; } catch {}
+      if (Date.now() > deadline) throw new Error(`userd did not answer /healthz; see ${dir}/userd.log`);
+      await sleep(50);
+    }
+  }
+  return { proc: p, pid: p.pid, ports, dir };
+}
+
+async function stopUserd(u) {
+  u.proc.kill('SIGTERM');
+  const code = await Promise.race([u.proc.exited, sleep(15000).then(() => 'timeout')]);
+  if (code === 'timeout') { u.proc.kill('SIGKILL'); await u.proc.exited; }
+}
+
+/** A fresh store with n preloaded accounts (benchtool preload). */
+async function makeStore(o, n, defaults) {
+  const dir = tempDir(`${n}`);
+  const u = await startUserd(o.bin, dir); // migrations, default app, default-app.json
+  await stopUserd(u);
+  const app = JSON.parse(fs.readFileSync(path.join(dir, 'default-app.json'), 'utf8'));
+  const seed = crypto.randomBytes(6).toString('hex');
+  log(`preloading ${n} accounts...`);
+  const r = JSON.parse(run(o.tool, ['preload', path.join(dir, 'userd.db'), String(n), seed, PASSWORD,
+    String(defaults.opslimit), String(defaults.memlimitKiB)]));
+  const size = fs.statSync(path.join(dir, 'userd.db')).size;
+  log(`preloaded ${n} accounts in ${r.seconds.toFixed(1)} s (${(size / 1048576).toFixed(0)} MiB)`);
+  return { dir, n, seed, app, preloadSeconds: r.seconds, dbBytes: size };
+}
+
+// ------------------------------------------------------------------ nginx
+
+function findNginx() {
+  for (const p of ['/usr/sbin/nginx', '/usr/bin/nginx']) if (fs.existsSync(p)) return p;
+  throw new Error('nginx not found (scripts/deps.sh bench installs nginx-light)');
+}
+
+async function startNginx(workers, body) {
+  const dir = tempDir('nginx');
+  const port = await freePort();
+  const conf = `worker_processes ${workers};
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type application/json; return 200 '${body}'; }
+  }
+}
+`;
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const bin = findNginx();
+  run(bin, ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf')]);
+  const p = spawnChild(bin, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try { if ((await request(port, 'GET', '/')).status === 200) break; } catch {}
+    if (p.exitCode != null || Date.now() > deadline) throw new Error(`nginx did not start (${dir}/error.log)`);
+    await sleep(50);
+  }
+  return { proc: p, pid: p.pid, port, dir };
+}
+
+/** The master and its workers. */
+function nginxPids(ng) {
+  const pids = [ng.pid];
+  try {
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === ng.pid) pids.push(Number(d));
+      } catch {}
+    }
+  } catch {}
+  return pids;
+}
+
+async function stopNginx(ng) {
+  ng.proc.kill('SIGTERM');
+  await Promise.race([ng.proc.exited, sleep(5000)]);
+}
+
+// ------------------------------------------------------------------ wrk
+
+/**
+ * Runs wrk with a script of bench/lua; resolves with the script's summary
+ * plus the server CPU spent during the run (cpuPids: the server's processes).
+ */
+function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
+  const cpu0 = cpuPids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const t0 = process.hrtime.bigint();
+  const argv = [`-t${Math.min(o.threads, connections)}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s',
+    '-s', path.join(LUA, script), `http://127.0.0.1:${port}/`, '--', ...args.map(String)];
+  const p = spawnChild('wrk', argv, {
+    env: { ...process.env, BENCH_LUA: LUA, BENCH_CHECK: o.check ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '', err = '';
+  p.stdout.on('data', (c) => { out += c; });
+  p.stderr.on('data', (c) => { err += c; });
+  return p.exited.then((code) => {
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = cpuPids.reduce((s, q) => s + cpuSeconds(q), 0) - cpu0;
+    const line = out.split('\n').find((l) => l.startsWith('BENCH '));
+    if (code !== 0 || !line) throw new Error(`wrk ${argv.join(' ')} failed (${code}): ${err}${out}`);
+    const r = JSON.parse(line.slice(6));
+    const e = r.errors;
+    r.error_count = e.connect + e.read + e.write + e.status + e.timeout + e.bad;
+    r.all_rps = r.requests / (r.duration_us / 1e6);
+    // Answers that were errors (HTTP >= 400, or a failed body check) do not count as served.
+    r.rps = (r.requests - e.status - e.bad) / (r.duration_us / 1e6);
+    r.server_cpu_pct = (100 * cpu) / wall;
+    r.server_cpu_us_per_req = r.requests ? (cpu * 1e6) / r.requests : null;
+    return r;
+  });
+}
+
+/**
+ * Waits until the server's processes are idle (under 5% of a core over
+ * 200 ms, at most 15 s): work a finished wrk left behind (logins queued for
+ * connections it closed) must not run into the next measurement.
+ */
+async function settle(pids) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const c0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    await sleep(200);
+    const c1 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    if (c1 - c0 < 0.01 || Date.now() > deadline) return;
+  }
+}
+
+/** Warm-up (discarded), then the measured run, each on an idle server. */
+async function measure(o, spec) {
+  if (o.warmup > 0) {
+    await settle(spec.cpuPids);
+    await wrk(o, { ...spec, seconds: o.warmup });
+  }
+  await settle(spec.cpuPids);
+  return wrk(o, { ...spec, seconds: o.duration });
+}
+
+// ------------------------------------------------------------------ probes
+
+const imHeaders = (st, id) => ({ app_id: st.app.app_id, 'access-token': `bench-${st.seed}-${id}` });
+
+/** Checks that an endpoint exists and answers a preloaded user as the load will; 'missing' when not routed. */
+async function probe(port, method, p, headers, body, ok) {
+  let r;
+  try { r = await request(port, method, p, headers, body); } catch (e) { return { state: 'error', why: e.message }; }
+  if (ok(r)) return { state: 'ok' };
+  const j = r.json;
+  if (r.status === 404 || r.status === 405 || (j && (j.code === 404 || j.code === 405))) return { state: 'missing', why: `${r.status} ${r.text.slice(0, 120)}` };
+  return { state: 'error', why: `${r.status} ${r.text.slice(0, 200)}` };
+}
+
+function liveSign(sk, method, p, host) {
+  const mac = crypto.createHmac('sha1', sk).update(`${method} ${p}\nHost: ${host}\n\n`).digest('base64');
+  return mac.replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** Signed requests for a sample of users, one "path<TAB>Authorization" a line, for live_info.lua. */
+function writeLiveRequests(st, port, count) {
+  const host = `127.0.0.1:${port}`;
+  const lines = [];
+  for (let i = 0; i < count; i++) {
+    const id = 1 + crypto.randomInt(st.n);
+    const p = `/server/user/info/lu${id}`;
+    lines.push(`${p}\tQiniu ${st.app.access_key}:${liveSign(st.app.secret_key, 'GET', p, host)}`);
+  }
+  const file = path.join(st.dir, 'live-requests.tsv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+// ------------------------------------------------------------------ durability
+
+/**
+ * Every acknowledged write survives a process crash: a few writers each own a
+ * user and write 1, 2, 3... into its push_nick_name, one request at a time;
+ * userd is killed with SIGKILL mid-stream and restarted; each user must hold
+ * its last acknowledged value (or the one in flight at the kill).
+ */
+async function durability(o, st, u) {
+  const writers = 32, ids = Array.from({ length: writers }, (_, i) => 1 + ((i * 7919) % st.n));
+  const acked = new Map(ids.map((id) => [id, 0]));
+  let stop = false, errors = 0;
+  const loops = ids.map(async (id) => {
+    for (let v = 1; !stop; v++) {
+      try {
+        const r = await request(u.ports.im, 'POST', '/user/settings',
+          { ...imHeaders(st, id), 'Content-Type': 'application/json' }, JSON.stringify({ push_nick_name: `d${v}` }));
+        if (r.status === 200 && r.json && r.json.code === 200) acked.set(id, v);
+        else if (!stop) errors++;
+      } catch { return; } // the kill
+    }
+  });
+  await sleep(2000);
+  u.proc.kill('SIGKILL');
+  await u.proc.exited;
+  stop = true;
+  await Promise.all(loops);
+  const u2 = await startUserd(o.bin, st.dir);
+  let lost = 0, checked = 0, total = 0;
+  for (const id of ids) {
+    const r = await request(u2.ports.im, 'GET', '/user/settings', imHeaders(st, id));
+    const got = Number(String(r.json?.data?.push_nick_name ?? '').replace(/^d/, '')) || 0;
+    const want = acked.get(id);
+    total += want;
+    checked++;
+    if (got !== want && got !== want + 1) { lost++; log(`durability: user ${id} has d${got}, acknowledged d${want}`); }
+  }
+  return { u: u2, result: { writers, acknowledged_writes: total, users_checked: checked, lost, errors_before_kill: errors } };
+}
+
+// ------------------------------------------------------------------ report
+
+const fmt = (x, d = 0) => (x == null || Number.isNaN(x) ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const ms = (us) => (us == null ? '-' : (us / 1000).toFixed(2));
+
+function table(rows) {
+  const head = ['#', 'measurement', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'CPU us/req', 'vs ceiling', 'target'];
+  const body = rows.map((r) => r.state && r.state !== 'ok'
+    ? [r.id, r.name, r.state === 'missing' ? 'not available' : 'failed', '', '', '', '', '', '', r.why ? r.why.slice(0, 60) : '']
+    : [r.id, r.name, fmt(r.rps), ms(r.latency_us?.p50), ms(r.latency_us?.p99), fmt(r.error_count),
+      r.server_cpu_pct == null ? '-' : `${fmt(r.server_cpu_pct)}%`, fmt(r.server_cpu_us_per_req, 1),
+      r.vs_ceiling == null ? '-' : `${(100 * r.vs_ceiling).toFixed(1)}%`, r.target ?? '']);
+  const all = [head, ...body];
+  const w = head.map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
+  const line = (row) => row.map((c, i) => (i >= 2 && i <= 8 ? String(c).padStart(w[i]) : String(c).padEnd(w[i]))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const ver = (cmd, args, re) => { try { const r = spawnSync(cmd, args, { encoding: 'utf8' }); return ((r.stdout || '') + (r.stderr || '')).match(re)?.[1] ?? null; } catch { return null; } };
+  const dpkgVer = (p) => ver('dpkg-query', ['-W', '-f=${Version}', p], /^(\S+)/);
+  return {
+    cpu: cpus[0]?.model, cores: cpus.length, memory_mib: Math.round(os.totalmem() / 1048576),
+    kernel: os.release(), os: (fs.existsSync('/etc/os-release') && fs.readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="([^"]+)"/)?.[1]) || null,
+    nginx: ver(findNginx(), ['-v'], /nginx\/(\S+)/), wrk: ver('wrk', ['-v'], /wrk (\S+)/),
+    libmicrohttpd: dpkgVer('libmicrohttpd12'), sqlite: dpkgVer('libsqlite3-0'), libsodium: dpkgVer('libsodium23'),
+    node: process.version,
+  };
+}
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  keepTemp = o.keep;
+  for (const f of [o.bin, o.tool]) if (!fs.existsSync(f)) throw new Error(`${f} is missing (run make bench)`);
+  const started = new Date();
+  const defaults = userdDefaults(o.bin);
+  const cores = os.cpus().length;
+  const result = {
+    started: started.toISOString(), machine: machine(),
+    settings: { users: o.users, duration_s: o.duration, warmup_s: o.warmup, connections: o.connections,
+      wrk_threads: o.threads, check_bodies: o.check, userd: o.bin, password: defaults,
+      access_log: 'on (userd default), stderr to a file' },
+    phases: [], memory: {}, scaling: [],
+  };
+  const rows = result.phases;
+  log(`machine: ${result.machine.cpu}, ${cores} cores; ${o.users} accounts, ${o.connections} connections, ${o.warmup}+${o.duration} s a phase`);
+
+  // The single-core Argon2id rate, on an otherwise idle machine.
+  log('hash rate (one core)...');
+  const hr = JSON.parse(run(o.tool, ['hashrate', String(defaults.opslimit), String(defaults.memlimitKiB), '3']));
+  result.hash_rate = { single_core_per_s: hr.per_second, cores, ceiling_per_s: hr.per_second * cores };
+
+  const st = await makeStore(o, o.users, defaults);
+  let u = await startUserd(o.bin, st.dir);
+  await request(u.ports.im, 'GET', '/user/profile', imHeaders(st, 1));
+  result.memory.idle_rss_start_kib = memKiB(u.pid);
+  const phase = (id, name, extra) => { const r = { id, name, ...extra }; rows.push(r); return r; };
+  const common = { connections: o.connections };
+
+  // (1) the ceiling: nginx, the same requests as (2), a fixed JSON as big as a profile answer.
+  const sample = await request(u.ports.im, 'GET', '/user/profile', imHeaders(st, 1));
+  if (!(sample.json && sample.json.code === 200)) throw new Error(`GET /user/profile with a preloaded token failed: ${sample.text}`);
+  const fixed = JSON.stringify(sample.json).replace(/'/g, '');
+  log('(1) nginx ceiling...');
+  const ng = await startNginx(cores, fixed);
+  const ceiling = Object.assign(phase(1, 'nginx return 200 (ceiling)'), await measure(o, {
+    ...common, script: 'im_profile.lua', port: ng.port, args: [st.app.app_id, st.seed, st.n], cpuPids: nginxPids(ng) }));
+  await stopNginx(ng);
+  const vs = (r) => { r.vs_ceiling = r.rps / ceiling.rps; return r; };
+
+  // (2) IM reads.
+  log('(2) IM GET /user/profile...');
+  const readSpec = { ...common, script: 'im_profile.lua', port: u.ports.im, args: [st.app.app_id, st.seed, st.n], cpuPids: [u.pid] };
+  const reads = vs(Object.assign(phase(2, 'IM GET /user/profile', { target: '>=50%, p99<5ms' }), await measure(o, readSpec)));
+
+  // (3) live reads, signed.
+  log('(3) live GET /server/user/info/{id}...');
+  {
+    const p = '/server/user/info/lu1', host = `127.0.0.1:${u.ports.live}`;
+    const pr = await probe(u.ports.live, 'GET', p, { Host: host, Authorization: `Qiniu ${st.app.access_key}:${liveSign(st.app.secret_key, 'GET', p, host)}` },
+      null, (r) => r.status === 200 && r.json && r.json.code === 0);
+    const r = phase(3, 'live GET /server/user/info/{id}', { target: '>=50%, p99<5ms', ...pr });
+    if (pr.state === 'ok') {
+      const file = writeLiveRequests(st, u.ports.live, Math.min(st.n, 20000));
+      vs(Object.assign(r, await measure(o, { ...common, script: 'live_info.lua', port: u.ports.live, args: [file], cpuPids: [u.pid] })));
+    }
+  }
+
+  // (4) app reads with a session cookie.
+  log('(4) app GET /user/:id...');
+  phase(4, 'app GET /user/:id', { target: '>=50%, p99<5ms', state: 'missing', why: 'the bench does not drive the app face yet' });
+
+  // (5) IM writes.
+  log('(5) IM POST /user/settings...');
+  {
+    const pr = await probe(u.ports.im, 'POST', '/user/settings', { ...imHeaders(st, 2), 'Content-Type': 'application/json' },
+      '{"push_nick_name":"probe"}', (r) => r.status === 200 && r.json && r.json.code === 200);
+    const r = phase(5, 'IM POST /user/settings', { target: '>=15%, durable', ...pr });
+    if (pr.state === 'ok') {
+      vs(Object.assign(r, await measure(o, { ...common, script: 'im_settings.lua', port: u.ports.im,
+        args: [st.app.app_id, st.seed, st.n], cpuPids: [u.pid] })));
+    }
+  }
+
+  // (6) logins: Argon2id-bound.
+  log('(6) IM POST /token/user...');
+  const loginSpec = { ...common, script: 'im_login.lua', port: u.ports.im, args: [st.app.app_id, PASSWORD, st.n], cpuPids: [u.pid] };
+  {
+    const pr = await probe(u.ports.im, 'POST', '/token/user', { app_id: st.app.app_id, 'Content-Type': 'application/json' },
+      JSON.stringify({ name: 'u3', password: PASSWORD }), (r) => r.json && r.json.code === 200);
+    if (pr.state !== 'ok') throw new Error(`POST /token/user failed: ${pr.why}`);
+  }
+  const logins = vs(Object.assign(phase(6, 'IM POST /token/user (logins)', { target: '>=90% of cores x 1-core hash rate' }), await measure(o, loginSpec)));
+  logins.vs_hash_ceiling = logins.rps / result.hash_rate.ceiling_per_s;
+
+  // (7) reads during a login flood.
+  log('(7) IM reads during a login flood...');
+  {
+    await settle([u.pid]);
+    if (o.warmup > 0) await wrk(o, { ...loginSpec, seconds: o.warmup });
+    await settle([u.pid]);
+    const flood = wrk(o, { ...loginSpec, seconds: o.duration + 2 });
+    await sleep(1000);
+    const r = vs(Object.assign(phase(7, 'IM GET /user/profile during (6)', { target: 'p99 <= 2x (2), no error' }),
+      await wrk(o, { ...readSpec, seconds: o.duration })));
+    const f = await flood;
+    r.p99_vs_without = r.latency_us.p99 / reads.latency_us.p99;
+    r.flood = { rps: f.rps, errors: f.error_count, p99_us: f.latency_us.p99 };
+    r.server_cpu_pct = null; r.server_cpu_us_per_req = null; // shared with the flood
+  }
+
+  // Memory under load, then at rest.
+  result.memory.peak_rss_kib = memKiB(u.pid).VmHWM;
+  await settle([u.pid]);
+  result.memory.idle_rss_after_kib = memKiB(u.pid);
+
+  // Durability across a process crash (needs (5)).
+  if (rows.find((r) => r.id === 5).state === 'ok') {
+    log('durability: SIGKILL during writes...');
+    const d = await durability(o, st, u);
+    u = d.u;
+    result.durability = d.result;
+  } else {
+    result.durability = { state: 'not available (POST /user/settings)' };
+  }
+  await stopUserd(u);
+
+  // Scaling: the read rate at a few store sizes.
+  for (const n of o.scaling) {
+    log(`scaling: ${n} accounts...`);
+    const s = n === st.n ? st : await makeStore(o, n, defaults);
+    const us = await startUserd(o.bin, s.dir);
+    await request(us.ports.im, 'GET', '/user/profile', imHeaders(s, 1));
+    const idle = memKiB(us.pid);
+    const r = await measure(o, { ...readSpec, port: us.ports.im, args: [s.app.app_id, s.seed, s.n], cpuPids: [us.pid] });
+    result.scaling.push({ users: n, db_mib: s.dbBytes / 1048576, rps: r.rps, p50_us: r.latency_us.p50, p99_us: r.latency_us.p99,
+      errors: r.error_count, idle_rss_kib: idle, peak_rss_kib: memKiB(us.pid).VmHWM });
+    await stopUserd(us);
+    if (s !== st) fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+
+  // Report.
+  result.finished = new Date().toISOString();
+  result.seconds = (Date.now() - started.getTime()) / 1000;
+  const kib = (k) => (k == null ? '-' : `${(k / 1024).toFixed(1)} MiB`);
+  const lines = [];
+  lines.push(`userd bench: ${result.machine.cpu} x ${cores}, ${o.users.toLocaleString('en-US')} accounts, wrk -t${o.threads} -c${o.connections}, ${o.warmup} s warm-up + ${o.duration} s a phase`);
+  lines.push('');
+  lines.push(table(rows));
+  lines.push('');
+  lines.push(`logins: ${fmt(logins.rps, 1)}/s = ${(100 * logins.vs_hash_ceiling).toFixed(1)}% of ${cores} cores x ${fmt(hr.per_second, 1)} hashes/s (one core, same run); target >= 90%`);
+  const f7 = rows.find((r) => r.id === 7);
+  lines.push(`reads during the login flood: p99 ${ms(f7.latency_us.p99)} ms vs ${ms(reads.latency_us.p99)} ms without = ${f7.p99_vs_without.toFixed(2)}x (target <= 2x), ${f7.error_count} read errors; the flood ran at ${fmt(f7.flood.rps, 1)} logins/s`);
+  if (result.durability.users_checked != null) {
+    const d = result.durability;
+    lines.push(`durability: ${d.acknowledged_writes} acknowledged writes by ${d.writers} writers, SIGKILL, restart: ${d.lost} users lost their last acknowledged write`);
+  } else lines.push(`durability: ${result.durability.state}`);
+  lines.push(`memory: idle RSS ${kib(result.memory.idle_rss_start_kib.VmRSS)} after start (${o.users.toLocaleString('en-US')} accounts), peak ${kib(result.memory.peak_rss_kib)}, idle after load ${kib(result.memory.idle_rss_after_kib.VmRSS)} (anon ${kib(result.memory.idle_rss_after_kib.RssAnon)}, file ${kib(result.memory.idle_rss_after_kib.RssFile)})`);
+  for (const s of result.scaling) {
+    lines.push(`scaling: ${s.users.toLocaleString('en-US')} accounts (${s.db_mib.toFixed(0)} MiB store): ${fmt(s.rps)} reads/s, p99 ${ms(s.p99_us)} ms, idle RSS ${kib(s.idle_rss_kib.VmRSS)}, peak ${kib(s.peak_rss_kib)}`);
+  }
+  if (result.scaling.length >= 2) {
+    const a = result.scaling[0], b = result.scaling[result.scaling.length - 1];
+    result.scaling_ratio = b.rps / a.rps;
+    lines.push(`scaling: ${b.users.toLocaleString('en-US')} vs ${a.users.toLocaleString('en-US')} accounts: ${(100 * result.scaling_ratio).toFixed(1)}% of the read rate (target >= 80%)`);
+  }
+  lines.push(`total ${result.seconds.toFixed(0)} s`);
+  fs.mkdirSync(o.out, { recursive: true });
+  const file = path.join(o.out, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  lines.push(`results: ${path.relative(process.cwd(), file)}`);
+  console.log(lines.join('\n'));
+}
+
+main().catch((e) => { console.error(`bench: ${e.stack || e.message}`); cleanup(); process.exit(1); });
