@@ -15,7 +15,10 @@ void im_profile_get(struct http_req *r)
     int64_t uid;
     struct account a;
     int rc = im_target(r, &uid);
-    if (!rc)
+    const struct account *self = im(r)->caller.account;
+    if (!rc && self && self->id == uid)
+        a = *self; /* read with the token: no second query */
+    else if (!rc)
         rc = acct_get(&r->ctx, im(r)->app_id, uid, &a);
     if (rc) {
         im_fail(r, rc);
