@@ -15,7 +15,9 @@
  *         tokens        one IM token each, "bench-SEED-<id>", stored as
  *                       sec_hash() of it exactly as userd stores the tokens it
  *                       issues, so that the load generator can present the
- *                       token of any user without a login per user.
+ *                       token of any user without a login per user;
+ *         sessions      one app-face session each, cookie value
+ *                       "sess-SEED-<id>", stored the same way.
  *       Prints {"app_id","users","seconds"}.
  *
  * This is a benchmark tool: it writes SQL against the schema directly
@@ -155,16 +157,19 @@ static int preload(int argc, char **argv)
     sqlite3_stmt *ins_set = prep(db, "INSERT INTO user_settings (account_id, updated_at) VALUES (?1, ?2)");
     sqlite3_stmt *ins_tok = prep(db, "INSERT INTO tokens (hash, app_id, account_id, device_sn, expires_at,"
                                      " created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)");
+    sqlite3_stmt *ins_sess = prep(db, "INSERT INTO sessions (hash, account_id, expires_at, created_at)"
+                                      " VALUES (?1, ?2, ?3, ?4)");
     int64_t now = now_ms_wall(), expires = now + 30LL * 24 * 3600 * 1000;
     struct arena *a = arena_new();
     exec(db, "BEGIN");
     for (long long id = 1; id <= users; id++) {
-        char username[32], nick[32], mobile[32], live_uid[32], token[160];
+        char username[32], nick[32], mobile[32], live_uid[32], token[160], session[160];
         snprintf(username, sizeof(username), "u%lld", id);
         snprintf(nick, sizeof(nick), "nick%lld", id);
         snprintf(mobile, sizeof(mobile), "13%09lld", id);
         snprintf(live_uid, sizeof(live_uid), "lu%lld", id);
         snprintf(token, sizeof(token), "bench-%s-%lld", seed, id);
+        snprintf(session, sizeof(session), "sess-%s-%lld", seed, id);
 
         sqlite3_bind_int64(ins_acct, 1, id);
         sqlite3_bind_text(ins_acct, 2, app_id, -1, SQLITE_STATIC);
@@ -187,6 +192,12 @@ static int preload(int argc, char **argv)
         sqlite3_bind_int64(ins_tok, 5, now);
         step_done(db, ins_tok, "insert token");
 
+        sqlite3_bind_text(ins_sess, 1, sec_hash(a, session), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins_sess, 2, id);
+        sqlite3_bind_int64(ins_sess, 3, expires);
+        sqlite3_bind_int64(ins_sess, 4, now);
+        step_done(db, ins_sess, "insert session");
+
         if (id % 50000 == 0) {
             exec(db, "COMMIT; BEGIN");
             arena_free(a);
@@ -198,6 +209,7 @@ static int preload(int argc, char **argv)
     sqlite3_finalize(ins_acct);
     sqlite3_finalize(ins_set);
     sqlite3_finalize(ins_tok);
+    sqlite3_finalize(ins_sess);
     exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     sqlite3_close(db);
     printf("{\"app_id\":\"%s\",\"users\":%lld,\"seconds\":%.3f}\n", app_id, users, mono() - t0);
