@@ -65,6 +65,10 @@ case "$cmd" in
     if [ -n "$(ls -A "$dir")" ]; then echo "pg.sh: $dir is not empty" >&2; exit 1; fi
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     chmod 700 "$dir"
+    if ! as_owner test -w "$dir"; then
+      echo "pg.sh: the postgres user cannot reach $dir (choose a directory under /tmp)" >&2
+      exit 1
+    fi
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale \
       --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<EOF
