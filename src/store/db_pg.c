@@ -19,7 +19,9 @@
  * Isolation: write transactions are SERIALIZABLE, which gives the
  * same guarantee as SQLite's single writer (a transaction's reads still hold
  * when it commits); a conflict is SQLSTATE 40001 -> -E_BUSY, and store_tx
- * retries. Single statements outside store_tx run in READ COMMITTED.
+ * retries. Read transactions are REPEATABLE READ: one snapshot for all their
+ * statements, as in SQLite. Single statements outside a transaction run in
+ * READ COMMITTED.
  */
 #include <libpq-fe.h>
 #include <poll.h>
@@ -423,7 +425,8 @@ const struct db_ops db_pg_ops = {
     .col_text = pg_text,
     .col_null = pg_null,
     .ping = pg_ping,
-    .begin_read = "BEGIN",
+    /* One snapshot for all the reads, as SQLite's deferred transaction gives. */
+    .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
     .begin_write = "BEGIN ISOLATION LEVEL SERIALIZABLE",
     /* Migrations read what a concurrent starter committed while this one waited for the lock. */
     .migrate_lock = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
