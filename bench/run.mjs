@@ -65,7 +65,9 @@ const children = new Set();
 const tempDirs = [];
 let keepTemp = false;
 function cleanup() {
-  for (const c of children) { try { c.kill('SIGKILL'); } catch {} }
+  for (const c of children) {
+    try { if (c.group) process.kill(-c.pid, 'SIGKILL'); else c.kill('SIGKILL'); } catch {}
+  }
   if (!keepTemp) for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
 }
 process.on('exit', cleanup);
@@ -97,6 +99,7 @@ function run(cmd, args, opts = {}) {
 
 function spawnChild(cmd, args, opts) {
   const p = spawn(cmd, args, opts);
+  p.group = !!opts.detached; /* its own process group: stopped with everything it started */
   children.add(p);
   p.exited = new Promise((r) => p.on('exit', (code, sig) => { children.delete(p); r(code ?? sig); }));
   p.on('error', (e) => { children.delete(p); p.spawnError = e; });
@@ -104,6 +107,13 @@ function spawnChild(cmd, args, opts) {
 }
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds the whole machine has spent busy (not idle or waiting), from /proc/stat. */
+function machineBusy() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return (user + nice + system + irq + softirq + (steal || 0)) / CLK_TCK;
+}
 
 /** utime + stime of a process (all its threads), in seconds. */
 function cpuSeconds(pid) {
@@ -291,12 +301,15 @@ async function stopNginx(ng) {
  */
 function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
   const cpu0 = cpuPids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const busy0 = machineBusy();
   const t0 = process.hrtime.bigint();
   const argv = [`-t${Math.min(o.threads, connections)}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s',
     '-s', path.join(LUA, script), `http://127.0.0.1:${port}/`, '--', ...args.map(String)];
-  const p = spawnChild('wrk', argv, {
+  // Through sh, which reports the CPU its child (wrk) used: the load generator's share of the machine.
+  const p = spawnChild('sh', ['-c', 'wrk "$@"; s=$?; echo "WRKSTAT $(cat /proc/$$/stat)" >&2; exit $s', 'sh', ...argv], {
     env: { ...process.env, BENCH_LUA: LUA, BENCH_CHECK: o.check ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '', err = '';
   p.stdout.on('data', (c) => { out += c; });
@@ -304,6 +317,10 @@ function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
   return p.exited.then((code) => {
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = cpuPids.reduce((s, q) => s + cpuSeconds(q), 0) - cpu0;
+    const busy = machineBusy() - busy0;
+    const st = err.match(/WRKSTAT .*\) (.*)/);
+    const client = st ? (Number(st[1].split(' ')[13]) + Number(st[1].split(' ')[14])) / CLK_TCK : null; // cutime + cstime
+    err = err.replace(/WRKSTAT .*\n?/, '');
     const line = out.split('\n').find((l) => l.startsWith('BENCH '));
     if (code !== 0 || !line) throw new Error(`wrk ${argv.join(' ')} failed (${code}): ${err}${out}`);
     const r = JSON.parse(line.slice(6));
@@ -314,6 +331,9 @@ function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
     r.rps = (r.requests - e.status - e.bad) / (r.duration_us / 1e6);
     r.server_cpu_pct = (100 * cpu) / wall;
     r.server_cpu_us_per_req = r.requests ? (cpu * 1e6) / r.requests : null;
+    r.client_cpu_pct = client == null ? null : (100 * client) / wall;
+    // What else ran on the machine meanwhile (other programs): figures are low when this is not near 0.
+    r.other_cpu_pct = client == null ? null : Math.max(0, (100 * (busy - cpu - client)) / wall);
     return r;
   });
 }
@@ -601,6 +621,16 @@ async function main() {
   }
   await stopUserd(u);
 
+  // For reference: (2) again with the access log off (log.access = false), to show what the log costs.
+  log('(2b) IM GET /user/profile, access log off...');
+  {
+    const q = await startUserd(o.bin, st.dir, { USERD_LOG_ACCESS: 'false' });
+    const r = vs(Object.assign(phase('2b', 'IM GET /user/profile, access log off', { target: '(reference)' }),
+      await measure(o, { ...readSpec, port: q.ports.im, cpuPids: [q.pid] })));
+    r.vs_with_log = r.rps / reads.rps;
+    await stopUserd(q);
+  }
+
   // Scaling: the read rate at a few store sizes.
   for (const n of o.scaling) {
     log(`scaling: ${n} accounts...`);
@@ -640,6 +670,9 @@ async function main() {
     result.scaling_ratio = b.rps / a.rps;
     lines.push(`scaling: ${b.users.toLocaleString('en-US')} vs ${a.users.toLocaleString('en-US')} accounts: ${(100 * result.scaling_ratio).toFixed(1)}% of the read rate (target >= 80%)`);
   }
+  const busy = rows.filter((r) => r.other_cpu_pct > 10);
+  if (busy.length)
+    lines.push(`WARNING: other programs used the CPU during ${busy.map((r) => `(${r.id}) ${r.other_cpu_pct.toFixed(0)}%`).join(', ')} of a core: those figures are low; run again on an idle machine`);
   lines.push(`total ${result.seconds.toFixed(0)} s`);
   fs.mkdirSync(o.out, { recursive: true });
   const file = path.join(o.out, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -125,6 +126,68 @@ int app_get(struct ctx *c, const char *app_id, struct app *out)
 {
     int rc = store_app_by_id(c->db, c->a, app_id, out);
     return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
+}
+
+/*
+ * Apps by access key, cached in the process for APP_CACHE_MS: every signed
+ * live-face request needs its app, and an app's keys never change (there is
+ * no operation that changes or deletes them), so the cache saves a query per
+ * request and can at worst be APP_CACHE_MS behind a store edited by hand.
+ * Only apps that exist are cached.
+ */
+#define APP_CACHE_SLOTS 16
+#define APP_CACHE_MS 5000
+
+static struct {
+    pthread_mutex_t mu;
+    struct cached_app {
+        char *id, *name, *access_key, *secret_key;
+        int64_t created_at, until;
+    } slot[APP_CACHE_SLOTS];
+    unsigned next;
+} AK = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void cached_clear(struct cached_app *e)
+{
+    if (e->secret_key)
+        sodium_memzero(e->secret_key, strlen(e->secret_key));
+    free(e->id), free(e->name), free(e->access_key), free(e->secret_key);
+    memset(e, 0, sizeof(*e));
+}
+
+int app_by_access_key(struct ctx *c, const char *ak, struct app *out)
+{
+    pthread_mutex_lock(&AK.mu);
+    for (int i = 0; i < APP_CACHE_SLOTS; i++) {
+        struct cached_app *e = &AK.slot[i];
+        if (e->access_key && e->until > c->now && !strcmp(e->access_key, ak)) {
+            out->id = arena_strdup(c->a, e->id);
+            out->name = arena_strdup(c->a, e->name);
+            out->access_key = arena_strdup(c->a, e->access_key);
+            out->secret_key = arena_strdup(c->a, e->secret_key);
+            out->created_at = e->created_at;
+            pthread_mutex_unlock(&AK.mu);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&AK.mu);
+    int rc = store_app_by_ak(c->db, c->a, ak, out);
+    if (rc)
+        return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
+    pthread_mutex_lock(&AK.mu);
+    struct cached_app *e = &AK.slot[AK.next++ % APP_CACHE_SLOTS];
+    for (int i = 0; i < APP_CACHE_SLOTS; i++) /* the same app again (two threads missed at once) */
+        if (AK.slot[i].access_key && !strcmp(AK.slot[i].access_key, ak))
+            e = &AK.slot[i];
+    cached_clear(e);
+    e->id = xstrdup(out->id);
+    e->name = xstrdup(out->name);
+    e->access_key = xstrdup(out->access_key);
+    e->secret_key = xstrdup(out->secret_key);
+    e->created_at = out->created_at;
+    e->until = c->now + APP_CACHE_MS;
+    pthread_mutex_unlock(&AK.mu);
+    return 0;
 }
 
 int app_default_id(struct ctx *c, const char **out)

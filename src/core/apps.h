@@ -29,6 +29,13 @@ int app_ensure_default(struct ctx *c, const char *data_dir) USERD_MUST_CHECK;
 /** The app with this id (-E_APP_UNKNOWN when there is none). */
 int app_get(struct ctx *c, const char *app_id, struct app *out) USERD_MUST_CHECK;
 
+/**
+ * The app with this access key (-E_APP_UNKNOWN when there is none), from a
+ * short-lived process cache (a few seconds) in front of the store: an app's
+ * keys never change. Strings in c's arena.
+ */
+int app_by_access_key(struct ctx *c, const char *ak, struct app *out) USERD_MUST_CHECK;
+
 /** The id of the default app ("" before one exists). */
 int app_default_id(struct ctx *c, const char **out) USERD_MUST_CHECK;
 

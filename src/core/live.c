@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/accounts.h"
+#include "core/apps.h"
 #include "core/passwords.h"
 #include "core/secret.h"
 
@@ -105,9 +106,9 @@ int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *au
     int rc = qiniu_parse_auth(authorization, strlen(authorization), &scheme, &ak, &ak_len, &sign, &sign_len);
     if (rc)
         return rc;
-    rc = store_app_by_ak(c->db, c->a, arena_strndup(c->a, ak, ak_len), out);
+    rc = app_by_access_key(c, arena_strndup(c->a, ak, ak_len), out);
     if (rc)
-        return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
+        return rc;
     rc = qiniu_verify(req, scheme, out->secret_key, strlen(out->secret_key), sign, sign_len);
     if (rc == -E_INVALID || rc == -E_TOO_LARGE) {
         *why = "too many X-Qiniu-* headers to verify";
