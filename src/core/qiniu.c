@@ -7,6 +7,7 @@
  */
 #include "qiniu.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +27,23 @@
 /* ---- HMAC-SHA1 over EVP_MAC (HMAC_CTX is deprecated in OpenSSL 3) ---- */
 
 struct mac {
-    EVP_MAC *alg;
     EVP_MAC_CTX *ctx;
 };
+
+/*
+ * The HMAC implementation, fetched once: EVP_MAC_fetch() searches
+ * OpenSSL's provider tables under a lock, a large part of a signature check
+ * when done for every request. It stays for the life of the process.
+ */
+static EVP_MAC *hmac_alg;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void) { hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL); }
 
 static void mac_free(struct mac *m)
 {
     EVP_MAC_CTX_free(m->ctx); /* wipes the key schedule */
-    EVP_MAC_free(m->alg);
     m->ctx = NULL;
-    m->alg = NULL;
 }
 
 static int mac_init(struct mac *m, const char *key, size_t key_len)
@@ -46,8 +54,8 @@ static int mac_init(struct mac *m, const char *key, size_t key_len)
         OSSL_PARAM_construct_end(),
     };
 
-    m->alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    m->ctx = m->alg ? EVP_MAC_CTX_new(m->alg) : NULL;
+    pthread_once(&hmac_once, hmac_fetch);
+    m->ctx = hmac_alg ? EVP_MAC_CTX_new(hmac_alg) : NULL;
     if (m->ctx == NULL
         || !EVP_MAC_init(m->ctx, (const unsigned char *)key, key_len, params)) {
         mac_free(m);
