@@ -5,6 +5,10 @@
 // test-pg), else one SQLite file that both processes open.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { appClient, httpRequest, imClient, smsCapture, startUserd } from './lib/harness.mjs';
 
 const BACKEND = process.env.USERD_TEST_PG_ADMIN_URL ? 'PostgreSQL' : 'SQLite';
@@ -265,5 +269,44 @@ describe(`scale-out on ${BACKEND}: SMS throttles counted across processes`, () =
       assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone: newPhone() })).json, { code: 3004 });
     assert.equal(sms.messages.length, n);
     ca.close(); cb.close();
+  });
+});
+
+describe(`scale-out on ${BACKEND}: processes starting together on an empty store`, () => {
+  const dirs = [];
+  let procs = [], dbName = null;
+  after(async () => {
+    await Promise.all(procs.map((x) => x.stop()));
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    if (dbName) execFileSync('psql', [process.env.USERD_TEST_PG_ADMIN_URL, '-qAtc', `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`], { stdio: 'ignore' });
+  });
+
+  test('three at once: one applies the schema and makes the default app, all serve it', async () => {
+    for (let i = 0; i < 3; i++) dirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'userd-together-')));
+    let storeUrl;
+    if (process.env.USERD_TEST_PG_ADMIN_URL) {
+      dbName = `userd_together_${process.pid}`;
+      execFileSync('psql', [process.env.USERD_TEST_PG_ADMIN_URL, '-v', 'ON_ERROR_STOP=1', '-qAtc', `CREATE DATABASE ${dbName}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const u = new URL(process.env.USERD_TEST_PG_ADMIN_URL);
+      u.pathname = `/${dbName}`;
+      storeUrl = u.toString();
+    } else {
+      storeUrl = `sqlite:${path.join(dirs[0], 'shared.db')}`;
+    }
+    procs = await Promise.all(dirs.map((dataDir) => startUserd({ storeUrl, dataDir, env: { USERD_LOG_ACCESS: 'false' } })));
+    const made = procs.filter((x) => x.defaultApp);
+    assert.equal(made.length, 1, 'exactly one process made the default app');
+    const migrations = procs.flatMap((x) => x.logs()).filter((l) => /applied migration 1\b/.test(l));
+    assert.equal(migrations.length, 1, migrations.join('\n'));
+    const app = made[0].defaultApp;
+    for (const [i, x] of procs.entries()) {
+      const c = imClient(x, app);
+      ok(await c.req('POST', '/user/register/v2', { body: { username: `together_${tag}_${i}`, password: 'secret123' } }));
+      c.close();
+    }
+    const adm = imClient(procs[2], app, app.admin_token);
+    const names = ok(await adm.req('GET', '/user/list', { query: { page_size: 200 } })).map((u) => u.username);
+    adm.close();
+    assert.deepEqual(names.filter((n) => n.startsWith('together_')).sort(), [0, 1, 2].map((i) => `together_${tag}_${i}`));
   });
 });
