@@ -6,6 +6,7 @@
  *   userd app list                   list the apps
  *   userd app token APP_ID           print a new admin token for the app
  */
+#include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -131,6 +132,16 @@ static int cmd_serve(void)
     int sig, rc;
 
     signal(SIGPIPE, SIG_IGN);
+    /*
+     * Keep freed memory in the allocator instead of handing it back to the
+     * kernel and asking for it again: every madvise/munmap/mmap takes the
+     * process's memory-map lock, and the Argon2id threads (libsodium maps
+     * and unmaps each hash's memory, tens of MiB) hold it long enough for a
+     * request thread that waits on it to miss its deadline. Fixed thresholds
+     * also turn off glibc's sliding ones.
+     */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,8 +33,14 @@ static void *worker(void *unused)
 {
     (void)unused;
     /* Linux: the nice value is per thread (PRIO_PROCESS with a thread id). */
-    if (L.nice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), L.nice))
+    if (L.nice >= LOWPRIO_IDLE) {
+        struct sched_param sp = {0};
+        int err = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+        if (err)
+            log_warn("hashing thread: cannot take the idle scheduling class: %s", strerror(err));
+    } else if (L.nice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), L.nice)) {
         log_warn("hashing thread: cannot lower its priority: %s", strerror(errno));
+    }
 
     pthread_mutex_lock(&L.mu);
     for (;;) {
@@ -57,7 +64,7 @@ static void *worker(void *unused)
 
 int lowprio_start(int n, int nice)
 {
-    L.nice = nice < 0 ? 0 : nice > 19 ? 19 : nice;
+    L.nice = nice < 0 ? 0 : nice > LOWPRIO_IDLE ? LOWPRIO_IDLE : nice;
     L.stopping = 0;
     L.threads = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*L.threads));
     for (int i = 0; i < n; i++) {

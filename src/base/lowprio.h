@@ -14,7 +14,15 @@
  * lower its nice value back).
  */
 
-/** Starts n workers at nice value nice (0-19). Without workers, lowprio_run() runs jobs inline. */
+/* The "nice value" below 19: the idle scheduling class (SCHED_IDLE), which
+ * runs only when nothing else wants the CPU and yields at once when a
+ * normal thread wakes up. */
+#define LOWPRIO_IDLE 20
+
+/**
+ * Starts n workers at nice value nice (0-19), or in the idle scheduling
+ * class (LOWPRIO_IDLE). Without workers, lowprio_run() runs jobs inline.
+ */
 int lowprio_start(int n, int nice);
 
 /** Runs fn(arg) on a worker and returns when it has run; inline when no worker is running. */
