@@ -12,7 +12,7 @@ case "${1:-build}" in
   build) ;;
   test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
   pg)    need+=(postgresql) ;;
-  bench) need+=(wrk nginx-light) ;;
+  bench) need+=(wrk nginx-light nodejs) ;;
   *) echo "usage: $0 build|test|pg|bench" >&2; exit 2 ;;
 esac
 
