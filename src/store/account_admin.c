@@ -23,14 +23,7 @@ int store_acct_set_mobile(db_t *db, const char *app_id, int64_t id, const char *
 
 int store_acct_mobile_holder(db_t *db, const char *app_id, const char *mobile, int64_t except_id, int64_t *holder)
 {
-    int rc = db_query(db, Q_ACCT_MOBILE_HOLDER, "tti", app_id, mobile, except_id);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *holder = db_int(db, 0);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return db_first_int(db, db_query(db, Q_ACCT_MOBILE_HOLDER, "tti", app_id, mobile, except_id), -E_NOT_FOUND, holder);
 }
 
 int store_acct_set_status(db_t *db, const char *app_id, int64_t id, int status, int64_t now)

@@ -35,13 +35,11 @@ static void read_account(db_t *db, struct arena *a, int c, struct account *o)
 /* Runs a query whose rows are accounts and reads the first. */
 static int one(db_t *db, struct arena *a, struct account *out, int rc)
 {
-    if (rc)
+    if ((rc = db_first(db, rc, -E_NOT_FOUND)))
         return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        read_account(db, a, 0, out);
+    read_account(db, a, 0, out);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_acct_insert(db_t *db, const struct account *in, int64_t *id)
@@ -51,13 +49,7 @@ int store_acct_insert(db_t *db, const struct account *in, int64_t *id)
                       in->avatar ? in->avatar : "", nullable(in->region), nullable(in->mobile),
                       nullable(in->live_uid), in->live_extends ? in->live_extends : "{}",
                       in->created_at);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *id = db_int(db, 0);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+    return db_first_int(db, rc, -E_INTERNAL, id);
 }
 
 int store_acct_by_id(db_t *db, struct arena *a, const char *app_id, int64_t id, struct account *out)

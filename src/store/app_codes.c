@@ -4,18 +4,15 @@
 int store_sms_code_get(db_t *db, struct arena *a, const char *app_id, const char *region, const char *phone,
                        struct sms_code *out)
 {
-    int rc = db_query(db, Q_SMS_CODE_GET, "ttt", app_id, region, phone);
+    int rc = db_first(db, db_query(db, Q_SMS_CODE_GET, "ttt", app_id, region, phone), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0) {
-        out->code_hash = arena_strdup(a, db_text(db, 0));
-        out->sent_at = db_int(db, 1);
-        out->expires_at = db_int(db, 2);
-        out->tries = (int)db_int(db, 3);
-    }
+    out->code_hash = arena_strdup(a, db_text(db, 0));
+    out->sent_at = db_int(db, 1);
+    out->expires_at = db_int(db, 2);
+    out->tries = (int)db_int(db, 3);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone, const struct sms_code *c)
@@ -46,31 +43,25 @@ int store_verif_insert(db_t *db, const char *hash, const char *app_id, const cha
 int store_verif_peek(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
                      const char **region, const char **phone)
 {
-    int rc = db_query(db, Q_VERIF_PEEK, "tti", hash, app_id, now);
+    int rc = db_first(db, db_query(db, Q_VERIF_PEEK, "tti", hash, app_id, now), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0) {
-        *region = arena_strdup(a, db_text(db, 0));
-        *phone = arena_strdup(a, db_text(db, 1));
-    }
+    *region = arena_strdup(a, db_text(db, 0));
+    *phone = arena_strdup(a, db_text(db, 1));
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_verif_take(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
                      const char **region, const char **phone)
 {
-    int rc = db_query(db, Q_VERIF_TAKE, "tti", hash, app_id, now);
+    int rc = db_first(db, db_query(db, Q_VERIF_TAKE, "tti", hash, app_id, now), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0) {
-        *region = arena_strdup(a, db_text(db, 0));
-        *phone = arena_strdup(a, db_text(db, 1));
-    }
+    *region = arena_strdup(a, db_text(db, 0));
+    *phone = arena_strdup(a, db_text(db, 1));
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_captcha_insert(db_t *db, const char *id, const char *app_id, const char *answer, int64_t expires_at)
@@ -81,42 +72,30 @@ int store_captcha_insert(db_t *db, const char *id, const char *app_id, const cha
 
 int store_captcha_get(db_t *db, struct arena *a, const char *id, const char *app_id, int64_t now, const char **answer)
 {
-    int rc = db_query(db, Q_CAPTCHA_GET, "tti", id, app_id, now);
+    int rc = db_first(db, db_query(db, Q_CAPTCHA_GET, "tti", id, app_id, now), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *answer = arena_strdup(a, db_text(db, 0));
+    *answer = arena_strdup(a, db_text(db, 0));
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_captcha_take(db_t *db, struct arena *a, const char *id, const char *app_id, const char **answer,
                        int64_t *expires_at)
 {
-    int rc = db_query(db, Q_CAPTCHA_TAKE, "tt", id, app_id);
+    int rc = db_first(db, db_query(db, Q_CAPTCHA_TAKE, "tt", id, app_id), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0) {
-        *answer = arena_strdup(a, db_text(db, 0));
-        *expires_at = db_int(db, 1);
-    }
+    *answer = arena_strdup(a, db_text(db, 0));
+    *expires_at = db_int(db, 1);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t restart_at,
                       int64_t *count)
 {
-    int rc = db_query(db, Q_COUNTER_HIT, "tiii", key, now, stale_before, restart_at);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *count = db_int(db, 0);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+    return db_first_int(db, db_query(db, Q_COUNTER_HIT, "tiii", key, now, stale_before, restart_at), -E_INTERNAL, count);
 }
 
 int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count)

@@ -4,13 +4,11 @@
 /* Reads the first account row of a started query. */
 static int one(db_t *db, struct arena *a, struct account *out, int rc)
 {
-    if (rc)
+    if ((rc = db_first(db, rc, -E_NOT_FOUND)))
         return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        store_acct_row(db, a, out);
+    store_acct_row(db, a, out);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 /* db_exec's row count as 0 / -E_NOT_FOUND. */
@@ -24,12 +22,10 @@ int store_au_by_phone(db_t *db, struct arena *a, const char *app_id, const char 
 
 int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile)
 {
-    int rc = db_query(db, Q_AU_PHONE_TAKEN, "ttt", app_id, mobile, region);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    int rc = db_first(db, db_query(db, Q_AU_PHONE_TAKEN, "ttt", app_id, mobile, region), -E_NOT_FOUND);
+    if (!rc)
+        db_end(db);
+    return rc;
 }
 
 int store_au_by_st(db_t *db, struct arena *a, const char *app_id, const char *st_account, struct account *out)
@@ -49,16 +45,13 @@ static int acct_cols(void)
 int store_au_by_session(db_t *db, struct arena *a, const char *hash, const char *app_id, struct account *out,
                         int64_t *expires_at)
 {
-    int rc = db_query(db, Q_AU_BY_SESSION, "tt", hash, app_id);
+    int rc = db_first(db, db_query(db, Q_AU_BY_SESSION, "tt", hash, app_id), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0) {
-        store_acct_row(db, a, out);
-        *expires_at = db_int(db, acct_cols()); /* right after the account columns */
-    }
+    store_acct_row(db, a, out);
+    *expires_at = db_int(db, acct_cols()); /* right after the account columns */
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_au_batch(db_t *db, struct arena *a, const char *app_id, const char *ids_json,

@@ -19,14 +19,12 @@ int store_app_insert(db_t *db, const struct app *app)
 
 static int one(db_t *db, struct arena *a, enum query_id q, const char *key, struct app *out)
 {
-    int rc = db_query(db, q, "t", key);
+    int rc = db_first(db, db_query(db, q, "t", key), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        read_app(db, a, out);
+    read_app(db, a, out);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_app_by_id(db_t *db, struct arena *a, const char *id, struct app *out)
@@ -55,11 +53,5 @@ int store_app_each(db_t *db, struct arena *a, void (*fn)(const struct app *, voi
 
 int store_app_count(db_t *db, int64_t *out)
 {
-    int rc = db_query(db, Q_APP_COUNT, "");
-    if (rc)
-        return rc;
-    if ((rc = db_row(db)) > 0)
-        *out = db_int(db, 0);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+    return db_first_int(db, db_query(db, Q_APP_COUNT, ""), -E_INTERNAL, out);
 }

@@ -92,6 +92,27 @@ int db_query(db_t *db, enum query_id q, const char *fmt, ...)
 }
 
 int db_row(db_t *db) { return db->ops->row(db); }
+
+int db_first(db_t *db, int rc, int none)
+{
+    if (rc)
+        return rc;
+    rc = db_row(db);
+    if (rc > 0)
+        return 0;
+    db_end(db);
+    return rc == 0 ? none : rc;
+}
+
+int db_first_int(db_t *db, int rc, int none, int64_t *out)
+{
+    rc = db_first(db, rc, none);
+    if (!rc) {
+        *out = db_int(db, 0);
+        db_end(db);
+    }
+    return rc;
+}
 void db_end(db_t *db) { db->ops->end(db); }
 
 int db_exec(db_t *db, enum query_id q, const char *fmt, ...)

@@ -49,6 +49,17 @@ int db_row(db_t *db) USERD_MUST_CHECK;
 /** Finishes the current query (always call it, also after an error). */
 void db_end(db_t *db);
 
+/**
+ * Steps a query just started (rc: what db_query returned) to its first row.
+ * 0: the row is ready; read it, then db_end(). Otherwise the query is over
+ * and the answer is rc's error, or `none` (e.g. -E_NOT_FOUND) when there is
+ * no row.
+ */
+int db_first(db_t *db, int rc, int none) USERD_MUST_CHECK;
+
+/** Runs a started query's first row into *out (column 0, an integer); no row gives none. */
+int db_first_int(db_t *db, int rc, int none, int64_t *out) USERD_MUST_CHECK;
+
 /** Runs a query that returns no rows; returns the number of rows changed (>= 0) or an error. */
 int db_exec(db_t *db, enum query_id q, const char *fmt, ...) USERD_MUST_CHECK;
 

@@ -23,24 +23,15 @@ int store_device_page(db_t *db, struct arena *a, int64_t account_id, int64_t aft
 
 int store_device_newest(db_t *db, int64_t account_id, int64_t *updated_at)
 {
-    int rc = db_query(db, Q_DEVICE_NEWEST, "i", account_id);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *updated_at = db_int(db, 0);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+    return db_first_int(db, db_query(db, Q_DEVICE_NEWEST, "i", account_id), -E_INTERNAL, updated_at);
 }
 
 int store_device_exists(db_t *db, int64_t account_id, int64_t device_sn)
 {
-    int rc = db_query(db, Q_DEVICE_EXISTS, "ii", account_id, device_sn);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    int rc = db_first(db, db_query(db, Q_DEVICE_EXISTS, "ii", account_id, device_sn), -E_NOT_FOUND);
+    if (!rc)
+        db_end(db);
+    return rc;
 }
 
 int store_device_delete(db_t *db, int64_t account_id, int64_t device_sn)

@@ -16,14 +16,12 @@ static void read_row(db_t *db, struct arena *a, struct live_row *o)
 int store_live_by_uid(db_t *db, struct arena *a, const char *app_id, const char *live_uid, int lock,
                       struct live_row *out)
 {
-    int rc = db_query(db, lock ? Q_LIVE_BY_UID_LOCK : Q_LIVE_BY_UID, "tt", app_id, live_uid);
+    int rc = db_first(db, db_query(db, lock ? Q_LIVE_BY_UID_LOCK : Q_LIVE_BY_UID, "tt", app_id, live_uid), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        read_row(db, a, out);
+    read_row(db, a, out);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_live_by_uids(db_t *db, struct arena *a, const char *app_id, const char *uids_json,

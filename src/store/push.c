@@ -24,14 +24,7 @@ int store_tag_clear(db_t *db, int64_t account_id)
 
 int store_tag_count(db_t *db, int64_t account_id, int64_t *n)
 {
-    int rc = db_query(db, Q_TAG_COUNT, "i", account_id);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *n = db_int(db, 0);
-    db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+    return db_first_int(db, db_query(db, Q_TAG_COUNT, "i", account_id), -E_INTERNAL, n);
 }
 
 static int by_bytes(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }

@@ -9,30 +9,28 @@ int store_settings_insert(db_t *db, int64_t account_id, int64_t now)
 
 int store_settings_get(db_t *db, struct arena *a, int64_t account_id, struct user_settings *o)
 {
-    int rc = db_query(db, Q_SETTINGS_GET, "i", account_id);
+    int rc = db_first(db, db_query(db, Q_SETTINGS_GET, "i", account_id), -E_NOT_FOUND);
     if (rc)
         return rc;
-    if ((rc = db_row(db)) > 0) {
-        int c = 0;
-        o->account_id = db_int(db, c++);
-        o->auth_mode = (int)db_int(db, c++);
-        o->auth_question = arena_strdup(a, db_text(db, c++));
-        o->auth_answer = arena_strdup(a, db_text(db, c++));
-        o->auto_download = (int)db_int(db, c++);
-        o->group_confirm = (int)db_int(db, c++);
-        o->no_push = (int)db_int(db, c++);
-        o->no_push_detail = (int)db_int(db, c++);
-        o->no_push_start_hour = (int)db_int(db, c++);
-        o->no_push_end_hour = (int)db_int(db, c++);
-        o->no_sounds = (int)db_int(db, c++);
-        o->push_nick_name = arena_strdup(a, db_text(db, c++));
-        o->push_token = arena_strdup(a, db_text(db, c++));
-        o->silence_start_time = (int)db_int(db, c++);
-        o->silence_end_time = (int)db_int(db, c++);
-        o->vibratory = (int)db_int(db, c++);
-        o->alias = arena_strdup(a, db_text(db, c++));
-        o->badge = (int)db_int(db, c++);
-    }
+    int c = 0;
+    o->account_id = db_int(db, c++);
+    o->auth_mode = (int)db_int(db, c++);
+    o->auth_question = arena_strdup(a, db_text(db, c++));
+    o->auth_answer = arena_strdup(a, db_text(db, c++));
+    o->auto_download = (int)db_int(db, c++);
+    o->group_confirm = (int)db_int(db, c++);
+    o->no_push = (int)db_int(db, c++);
+    o->no_push_detail = (int)db_int(db, c++);
+    o->no_push_start_hour = (int)db_int(db, c++);
+    o->no_push_end_hour = (int)db_int(db, c++);
+    o->no_sounds = (int)db_int(db, c++);
+    o->push_nick_name = arena_strdup(a, db_text(db, c++));
+    o->push_token = arena_strdup(a, db_text(db, c++));
+    o->silence_start_time = (int)db_int(db, c++);
+    o->silence_end_time = (int)db_int(db, c++);
+    o->vibratory = (int)db_int(db, c++);
+    o->alias = arena_strdup(a, db_text(db, c++));
+    o->badge = (int)db_int(db, c++);
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }

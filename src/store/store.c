@@ -137,11 +137,9 @@ int store_meta_get_or_put(db_t *db, struct arena *a, const char *key, const char
     int rc = db_exec(db, Q_META_PUT_NEW, "tt", key, fresh);
     if (rc < 0)
         return rc;
-    if ((rc = db_query(db, Q_META_GET, "t", key)))
+    if ((rc = db_first(db, db_query(db, Q_META_GET, "t", key), -E_INTERNAL)))
         return rc;
-    rc = db_row(db);
-    if (rc > 0)
-        *out = arena_strdup(a, db_text(db, 0));
+    *out = arena_strdup(a, db_text(db, 0));
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_INTERNAL : rc;
+    return 0;
 }

@@ -16,26 +16,23 @@ int store_token_insert(db_t *db, const char *hash, const char *app_id, int64_t a
 
 int store_token_lookup(db_t *db, struct arena *a, const char *hash, struct token_info *out)
 {
-    int rc = db_query(db, Q_TOKEN_LOOKUP, "t", hash);
+    int rc = db_first(db, db_query(db, Q_TOKEN_LOOKUP, "t", hash), -E_NOT_FOUND);
     if (rc)
         return rc;
-    rc = db_row(db);
-    if (rc > 0) {
-        out->app_id = arena_strdup(a, db_text(db, 0));
-        out->account_id = db_null(db, 1) ? 0 : db_int(db, 1);
-        out->device_sn = db_null(db, 2) ? 0 : db_int(db, 2);
-        out->expires_at = db_int(db, 3);
-        out->status = 0;
-        out->account = NULL;
-        if (out->account_id && !db_null(db, 4)) {
-            struct account *acct = arena_alloc(a, sizeof(*acct));
-            store_acct_row_at(db, a, 4, acct);
-            out->status = acct->status;
-            out->account = acct;
-        }
+    out->app_id = arena_strdup(a, db_text(db, 0));
+    out->account_id = db_null(db, 1) ? 0 : db_int(db, 1);
+    out->device_sn = db_null(db, 2) ? 0 : db_int(db, 2);
+    out->expires_at = db_int(db, 3);
+    out->status = 0;
+    out->account = NULL;
+    if (out->account_id && !db_null(db, 4)) {
+        struct account *acct = arena_alloc(a, sizeof(*acct));
+        store_acct_row_at(db, a, 4, acct);
+        out->status = acct->status;
+        out->account = acct;
     }
     db_end(db);
-    return rc > 0 ? 0 : rc == 0 ? -E_NOT_FOUND : rc;
+    return 0;
 }
 
 int store_token_delete_account(db_t *db, int64_t account_id)
