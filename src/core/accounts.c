@@ -1,6 +1,7 @@
 #include "core/accounts.h"
 
 #include <string.h>
+#include <strings.h>
 
 static int not_found_as_user(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 
@@ -27,6 +28,23 @@ int acct_check_text(const char *s, size_t max)
         return -E_INVALID;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
+            return -E_INVALID;
+    return 0;
+}
+
+int acct_check_url(const char *s, size_t max)
+{
+    size_t n = strlen(s), scheme;
+    if (!strncasecmp(s, "https://", 8))
+        scheme = 8;
+    else if (!strncasecmp(s, "http://", 7))
+        scheme = 7;
+    else
+        return -E_INVALID;
+    if (n > max || !s[scheme] || strchr("/?#", s[scheme]))
+        return -E_INVALID; /* too long, or no host */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"'<>\\`", *p))
             return -E_INVALID;
     return 0;
 }

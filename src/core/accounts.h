@@ -15,6 +15,12 @@
 
 /** IM usernames: 1-80 of [A-Za-z0-9_], not all digits. */
 int acct_check_username(const char *s) USERD_MUST_CHECK;
+/**
+ * URLs of pictures (avatar, portraitUri), one rule for every face: http or
+ * https (any case), a host, at most max bytes of printable ASCII without
+ * spaces or any of " ' < > \ ` (so they are safe to put into a page).
+ */
+int acct_check_url(const char *s, size_t max) USERD_MUST_CHECK;
 /** Passwords: 6-128 bytes, no control characters. */
 int acct_check_password(const char *s) USERD_MUST_CHECK;
 /** Text fields: valid UTF-8 is the face's concern (jansson); here: at most max bytes, no control characters. */

@@ -79,21 +79,7 @@ char *au_escape_html(struct arena *a, const char *s)
 
 int au_check_portrait(const char *uri)
 {
-    size_t n = strlen(uri), scheme;
-    if (n < AU_PORTRAIT_MIN || n > AU_PORTRAIT_MAX)
-        return -E_INVALID;
-    if (!strncasecmp(uri, "http://", 7))
-        scheme = 7;
-    else if (!strncasecmp(uri, "https://", 8))
-        scheme = 8;
-    else
-        return -E_INVALID;
-    if (!uri[scheme] || uri[scheme] == '/' || uri[scheme] == '?' || uri[scheme] == '#')
-        return -E_INVALID; /* no host */
-    for (const unsigned char *p = (const unsigned char *)uri; *p; p++)
-        if (*p <= 0x20 || *p >= 0x7f || strchr("\"'<>\\`", *p))
-            return -E_INVALID;
-    return 0;
+    return strlen(uri) < AU_PORTRAIT_MIN ? -E_INVALID : acct_check_url(uri, AU_PORTRAIT_MAX);
 }
 
 int au_check_st(const char *st)

@@ -26,22 +26,7 @@ int live_check_user_id(const char *s)
     return 0;
 }
 
-int live_check_avatar(const char *s)
-{
-    size_t n = strlen(s), scheme;
-    if (!strncasecmp(s, "https://", 8))
-        scheme = 8;
-    else if (!strncasecmp(s, "http://", 7))
-        scheme = 7;
-    else
-        return -E_INVALID;
-    if (n == scheme || n > AVATAR_MAX)
-        return -E_INVALID;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f)
-            return -E_INVALID;
-    return 0;
-}
+int live_check_avatar(const char *s) { return acct_check_url(s, AVATAR_MAX); }
 
 int live_check_extends(const json_t *ext, const char **why)
 {

@@ -30,18 +30,12 @@ void im_profile_get(struct http_req *r)
                        a.private_info));
 }
 
-/* An avatar: "" (none), or an http(s) URL of at most AVATAR_MAX bytes without spaces. */
+/* An avatar: "" (none), or a picture URL (acct_check_url). */
 static int check_avatar(struct http_req *r, const char *s)
 {
-    size_t n = strlen(s);
-    if (!n)
-        return 0;
-    size_t scheme = !strncmp(s, "https://", 8) ? 8 : !strncmp(s, "http://", 7) ? 7 : 0;
-    if (!scheme || n == scheme || n > AVATAR_MAX)
-        return http_invalid(r, "avatar must be \"\" or an http(s) URL of at most %d bytes", AVATAR_MAX);
-    for (; *s; s++)
-        if ((unsigned char)*s <= ' ' || *s == 0x7f)
-            return http_invalid(r, "avatar must not contain spaces or control characters");
+    if (*s && acct_check_url(s, AVATAR_MAX))
+        return http_invalid(r, "avatar must be \"\" or an http(s) URL of at most %d bytes, without spaces or quotes",
+                            AVATAR_MAX);
     return 0;
 }
 
