@@ -1,9 +1,11 @@
 /*
  * bench/benchtool: the C helpers of `make bench` (bench/run.mjs drives it).
  *
- *   benchtool hashrate OPSLIMIT MEMLIMIT_KIB SECONDS
+ *   benchtool hashrate OPSLIMIT MEMLIMIT_KIB SECONDS [THREADS]
  *       Times crypto_pwhash_str (Argon2id, userd's password settings) on one
- *       thread; prints {"hashes":N,"seconds":S,"per_second":R}.
+ *       thread, or on THREADS threads at once (the machine's own ceiling for
+ *       logins: cores share caches and memory bandwidth, and may be
+ *       hyperthreads of one core); prints {"threads","hashes","seconds","per_second"}.
  *
  *   benchtool preload DB USERS SEED PASSWORD OPSLIMIT MEMLIMIT_KIB
  *       Bulk-inserts USERS accounts (ids 1..USERS) into a store that
@@ -24,6 +26,7 @@
  * (src/store/schema.c) because going through the service would cost an
  * Argon2id hash per account. It is not part of userd.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -59,29 +62,63 @@ static long long arg_num(const char *s, const char *what, long long min, long lo
     return v;
 }
 
+struct hash_loop {
+    unsigned long long ops;
+    size_t mem;
+    double start, secs;
+    long hashes;
+    int failed;
+};
+
+static void *hash_loop(void *arg)
+{
+    struct hash_loop *h = arg;
+    char out[crypto_pwhash_STRBYTES];
+    const char *pw = "benchmark-password";
+    while (mono() - h->start < h->secs) {
+        if (crypto_pwhash_str(out, pw, strlen(pw), h->ops, h->mem)) {
+            h->failed = 1;
+            break;
+        }
+        h->hashes++;
+    }
+    return NULL;
+}
+
 static int hashrate(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: benchtool hashrate OPSLIMIT MEMLIMIT_KIB SECONDS\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: benchtool hashrate OPSLIMIT MEMLIMIT_KIB SECONDS [THREADS]\n");
         return 2;
     }
     unsigned long long ops = (unsigned long long)arg_num(argv[0], "OPSLIMIT", 1, 100);
     size_t mem = (size_t)arg_num(argv[1], "MEMLIMIT_KIB", 8, 4194304) * 1024;
     double secs = (double)arg_num(argv[2], "SECONDS", 1, 600);
+    int threads = argc == 4 ? (int)arg_num(argv[3], "THREADS", 1, 256) : 1;
     char out[crypto_pwhash_STRBYTES];
-    const char *pw = "benchmark-password";
     /* One untimed hash first: the first touch of the memory costs page faults. */
-    if (crypto_pwhash_str(out, pw, strlen(pw), ops, mem))
+    if (crypto_pwhash_str(out, "warm-up", 7, ops, mem))
         return 1;
-    long n = 0;
-    double t0 = mono(), t;
-    do {
-        if (crypto_pwhash_str(out, pw, strlen(pw), ops, mem))
+    struct hash_loop loops[256];
+    pthread_t tids[256];
+    double t0 = mono();
+    for (int i = 0; i < threads; i++) {
+        loops[i] = (struct hash_loop){.ops = ops, .mem = mem, .start = t0, .secs = secs};
+        if (pthread_create(&tids[i], NULL, hash_loop, &loops[i]))
             return 1;
-        n++;
-        t = mono();
-    } while (t - t0 < secs);
-    printf("{\"hashes\":%ld,\"seconds\":%.3f,\"per_second\":%.2f}\n", n, t - t0, (double)n / (t - t0));
+    }
+    long n = 0;
+    int failed = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(tids[i], NULL);
+        n += loops[i].hashes;
+        failed |= loops[i].failed;
+    }
+    double t = mono() - t0;
+    if (failed)
+        return 1;
+    printf("{\"threads\":%d,\"hashes\":%ld,\"seconds\":%.3f,\"per_second\":%.2f}\n", threads, n, t,
+           (double)n / t);
     return 0;
 }
 

@@ -514,7 +514,10 @@ async function main() {
   // The single-core Argon2id rate, on an otherwise idle machine.
   log('hash rate (one core)...');
   const hr = JSON.parse(run(o.tool, ['hashrate', String(defaults.opslimit), String(defaults.memlimitKiB), '3']));
-  result.hash_rate = { single_core_per_s: hr.per_second, cores, ceiling_per_s: hr.per_second * cores };
+  log(`hash rate (${cores} threads at once)...`);
+  const hrAll = JSON.parse(run(o.tool, ['hashrate', String(defaults.opslimit), String(defaults.memlimitKiB), '3', String(cores)]));
+  result.hash_rate = { single_core_per_s: hr.per_second, cores, ceiling_per_s: hr.per_second * cores,
+    all_cores_at_once_per_s: hrAll.per_second };
 
   const st = await makeStore(o, o.users, defaults);
   let u = await startUserd(o.bin, st.dir);
@@ -588,6 +591,7 @@ async function main() {
   }
   const logins = vs(Object.assign(phase(6, 'IM POST /token/user (logins)', { target: '>=90% of cores x 1-core hash rate' }), await measure(o, loginSpec)));
   logins.vs_hash_ceiling = logins.rps / result.hash_rate.ceiling_per_s;
+  logins.vs_all_cores_at_once = logins.rps / result.hash_rate.all_cores_at_once_per_s;
 
   // (7) reads during a login flood.
   log('(7) IM reads during a login flood...');
@@ -631,19 +635,29 @@ async function main() {
     await stopUserd(q);
   }
 
-  // Scaling: the read rate at a few store sizes.
-  for (const n of o.scaling) {
-    log(`scaling: ${n} accounts...`);
-    const s = n === st.n ? st : await makeStore(o, n, defaults);
-    const us = await startUserd(o.bin, s.dir);
-    await request(us.ports.im, 'GET', '/user/profile', imHeaders(s, 1));
-    const idle = memKiB(us.pid);
-    const r = await measure(o, { ...readSpec, port: us.ports.im, args: [s.app.app_id, s.seed, s.n], cpuPids: [us.pid] });
-    result.scaling.push({ users: n, db_mib: s.dbBytes / 1048576, rps: r.rps, p50_us: r.latency_us.p50, p99_us: r.latency_us.p99,
-      errors: r.error_count, idle_rss_kib: idle, peak_rss_kib: memKiB(us.pid).VmHWM });
-    await stopUserd(us);
-    if (s !== st) fs.rmSync(s.dir, { recursive: true, force: true });
+  // Scaling: the read rate at a few store sizes, each measured twice, alternately (the best counts):
+  // a difference of a few percent is what is asked about, and one run can be unlucky.
+  const stores = [];
+  for (const n of o.scaling) stores.push(n === st.n ? st : await makeStore(o, n, defaults));
+  for (const s of stores) result.scaling.push({ users: s.n, db_mib: s.dbBytes / 1048576, runs: [] });
+  for (let round = 0; round < 2 && stores.length; round++) {
+    for (const [i, s] of stores.entries()) {
+      log(`scaling: ${s.n} accounts (run ${round + 1})...`);
+      const us = await startUserd(o.bin, s.dir);
+      await request(us.ports.im, 'GET', '/user/profile', imHeaders(s, 1));
+      const idle = memKiB(us.pid);
+      const r = await measure(o, { ...readSpec, port: us.ports.im, args: [s.app.app_id, s.seed, s.n], cpuPids: [us.pid] });
+      result.scaling[i].runs.push({ rps: r.rps, p50_us: r.latency_us.p50, p99_us: r.latency_us.p99, errors: r.error_count,
+        other_cpu_pct: r.other_cpu_pct, idle_rss_kib: idle, peak_rss_kib: memKiB(us.pid).VmHWM });
+      await stopUserd(us);
+    }
   }
+  for (const sc of result.scaling) {
+    const best = sc.runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+    Object.assign(sc, { rps: best.rps, p50_us: best.p50_us, p99_us: best.p99_us, errors: sc.runs.reduce((a, b) => a + b.errors, 0),
+      idle_rss_kib: best.idle_rss_kib, peak_rss_kib: Math.max(...sc.runs.map((x) => x.peak_rss_kib)) });
+  }
+  for (const s of stores) if (s !== st) fs.rmSync(s.dir, { recursive: true, force: true });
 
   // Report.
   result.finished = new Date().toISOString();
@@ -654,7 +668,7 @@ async function main() {
   lines.push('');
   lines.push(table(rows));
   lines.push('');
-  lines.push(`logins: ${fmt(logins.rps, 1)}/s = ${(100 * logins.vs_hash_ceiling).toFixed(1)}% of ${cores} cores x ${fmt(hr.per_second, 1)} hashes/s (one core, same run); target >= 90%`);
+  lines.push(`logins: ${fmt(logins.rps, 1)}/s = ${(100 * logins.vs_hash_ceiling).toFixed(1)}% of ${cores} cores x ${fmt(hr.per_second, 1)} hashes/s (one core, same run; target >= 90%), ${(100 * logins.vs_all_cores_at_once).toFixed(1)}% of ${fmt(hrAll.per_second, 1)} hashes/s measured on ${cores} threads at once`);
   const f7 = rows.find((r) => r.id === 7);
   lines.push(`reads during the login flood: p99 ${ms(f7.latency_us.p99)} ms vs ${ms(reads.latency_us.p99)} ms without = ${f7.p99_vs_without.toFixed(2)}x (target <= 2x), ${f7.error_count} read errors; the flood ran at ${fmt(f7.flood.rps, 1)} logins/s`);
   if (result.durability.users_checked != null) {
@@ -663,14 +677,15 @@ async function main() {
   } else lines.push(`durability: ${result.durability.state}`);
   lines.push(`memory: idle RSS ${kib(result.memory.idle_rss_start_kib.VmRSS)} after start (${o.users.toLocaleString('en-US')} accounts), peak ${kib(result.memory.peak_rss_kib)}, idle after load ${kib(result.memory.idle_rss_after_kib.VmRSS)} (anon ${kib(result.memory.idle_rss_after_kib.RssAnon)}, file ${kib(result.memory.idle_rss_after_kib.RssFile)})`);
   for (const s of result.scaling) {
-    lines.push(`scaling: ${s.users.toLocaleString('en-US')} accounts (${s.db_mib.toFixed(0)} MiB store): ${fmt(s.rps)} reads/s, p99 ${ms(s.p99_us)} ms, idle RSS ${kib(s.idle_rss_kib.VmRSS)}, peak ${kib(s.peak_rss_kib)}`);
+    lines.push(`scaling: ${s.users.toLocaleString('en-US')} accounts (${s.db_mib.toFixed(0)} MiB store): ${fmt(s.rps)} reads/s (best of ${s.runs.map((x) => fmt(x.rps)).join(', ')}), p99 ${ms(s.p99_us)} ms, idle RSS ${kib(s.idle_rss_kib.VmRSS)}, peak ${kib(s.peak_rss_kib)}`);
   }
   if (result.scaling.length >= 2) {
     const a = result.scaling[0], b = result.scaling[result.scaling.length - 1];
     result.scaling_ratio = b.rps / a.rps;
     lines.push(`scaling: ${b.users.toLocaleString('en-US')} vs ${a.users.toLocaleString('en-US')} accounts: ${(100 * result.scaling_ratio).toFixed(1)}% of the read rate (target >= 80%)`);
   }
-  const busy = rows.filter((r) => r.other_cpu_pct > 10);
+  const busy = [...rows, ...result.scaling.flatMap((s) => s.runs.map((x) => ({ id: `${s.users} accounts`, other_cpu_pct: x.other_cpu_pct })))]
+    .filter((r) => r.other_cpu_pct > 10);
   if (busy.length)
     lines.push(`WARNING: other programs used the CPU during ${busy.map((r) => `(${r.id}) ${r.other_cpu_pct.toFixed(0)}%`).join(', ')} of a core: those figures are low; run again on an idle machine`);
   lines.push(`total ${result.seconds.toFixed(0)} s`);

@@ -2,6 +2,14 @@
  * SQLite back end: one connection per thread (opened NOMUTEX), WAL with
  * synchronous=NORMAL (an acknowledged commit survives a process crash),
  * a busy timeout for writers, statements prepared on first use and kept.
+ *
+ * Sizes chosen by measurement (docs/performance.md): no memory map, and a
+ * small page cache (2 MiB) per connection. A commit on one connection makes
+ * every other connection drop its whole cache before its next read, and
+ * SQLite's drop walks a hash table as large as the cache ever was (16 MiB:
+ * 4096+ buckets, a third of a write request's CPU), while it unmaps and
+ * remaps the whole file when the file is mapped. Pages missed come from the
+ * kernel's page cache (pread).
  */
 #include <errno.h>
 #include <libgen.h>
@@ -242,7 +250,7 @@ static int sq_open(const char *path, db_t **out)
                       "PRAGMA temp_store = MEMORY;"
                       "PRAGMA mmap_size = 0;"
                       "PRAGMA journal_size_limit = 67108864;"
-                      "PRAGMA cache_size = -16384;",
+                      "PRAGMA cache_size = -2048;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         log_error("store: cannot set up %s: %s", path, msg ? msg : "?");
