@@ -39,7 +39,12 @@ static int login_tx(db_t *db, void *p)
         rc = store_device_upsert(db, x->acct->id, x->guid, platform, x->c->user_agent, x->c->now, &x->device_sn);
         if (rc)
             return rc == -E_EXISTS ? -E_BUSY : rc; /* two first logins of one user raced: retry */
+        if ((rc = store_device_trim(db, x->acct->id, cfg_int(CFG_token_max_devices))))
+            return rc;
     }
+    /* Bounded per account: expired tokens go, and past the cap the oldest. */
+    if ((rc = store_token_trim(db, x->acct->id, x->c->now, cfg_int(CFG_token_max_per_account))))
+        return rc;
     return store_token_insert(db, x->hash, x->acct->app_id, x->acct->id, x->device_sn, x->expire, x->c->now);
 }
 

@@ -101,6 +101,10 @@ int store_token_delete_account(db_t *db, int64_t account_id) USERD_MUST_CHECK;
 /** Deletes every token of the account except the one with keep_hash. */
 int store_token_delete_others(db_t *db, int64_t account_id, const char *keep_hash) USERD_MUST_CHECK;
 int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
+/** Before a new token (keep >= 2): deletes the account's expired tokens and all but its keep-1 newest. */
+int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep) USERD_MUST_CHECK;
+/** Forgets all but the account's `keep` most recently used devices, and their tokens. */
+int store_device_trim(db_t *db, int64_t account_id, int64_t keep) USERD_MUST_CHECK;
 
 /* ---- devices ---- */
 /** Registers the device with this guid for the account, or refreshes it; sets *device_sn. */

@@ -361,6 +361,40 @@ describe('server life and settings', () => {
     assert.match(hashOf(), /^\$argon2id\$v=19\$m=8192,t=2,/);
   });
 
+  test('tokens and devices per account are bounded: the oldest give way', async () => {
+    const srv = await startUserd({ env: { USERD_TOKEN_MAX_PER_ACCOUNT: '3', USERD_TOKEN_MAX_DEVICES: '2' } });
+    const im = imClient(srv, srv.defaultApp);
+    await im.req('POST', '/user/register/v2', { body: { username: 'many_logins', password: 'secret123' } });
+    const login = async (guid) => (await im.req('POST', '/token/user', {
+      body: { name: 'many_logins', password: 'secret123', ...(guid ? { device_guid: guid } : {}) },
+    })).json.data.token;
+    const works = async (token) => {
+      const c = imClient(srv, srv.defaultApp, token);
+      const r = await c.req('GET', '/user/profile');
+      c.close();
+      return r.json.code === 200;
+    };
+    const plain = [];
+    for (let i = 0; i < 4; i++) { plain.push(await login()); await new Promise((r) => setTimeout(r, 5)); }
+    assert.deepEqual(await Promise.all(plain.map(works)), [false, true, true, true]);
+
+    const d1 = await login('dev-one');
+    await new Promise((r) => setTimeout(r, 5));
+    const d2 = await login('dev-two');
+    await new Promise((r) => setTimeout(r, 5));
+    const d3 = await login('dev-three');
+    assert.equal(await works(d1), false, 'the least recent device is forgotten with its token');
+    assert.equal(await works(d2), true);
+    assert.equal(await works(d3), true);
+    const me = imClient(srv, srv.defaultApp, d3);
+    const list = await me.req('GET', '/user/device/list');
+    assert.equal(list.json.code, 200);
+    assert.equal(list.json.data.length, 2);
+    me.close();
+    im.close();
+    await srv.stop();
+  });
+
   test('a second start on the same store keeps the default app', async () => {
     const a = await startUserd();
     const first = a.defaultApp;

@@ -191,6 +191,11 @@ export async function startUserd(opts = {}) {
   const bin = opts.bin || USERD_BIN;
   const proc = spawn(bin, ['serve', ...(opts.args || [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
+  // A test that fails before stopping its server must not keep the runner alive:
+  // the 'exit' hook above kills what is left.
+  proc.unref();
+  proc.stdout.unref?.();
+  proc.stderr.unref?.();
   let exit = null, spawnError = null;
   const exited = new Promise((r) => proc.on('exit', (code, signal) => {
     running.delete(proc);
