@@ -111,8 +111,34 @@ void http_each_header(struct http_req *r, void (*fn)(void *, const char *, const
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, each_header, &e);
 }
 
+/*
+ * Behind a reverse proxy (http.trust_proxy), the client is the last address
+ * of X-Forwarded-For: the one the proxy itself added. Earlier entries come
+ * from the client and prove nothing.
+ */
+static int forwarded_for(struct http_req *r, char *buf, size_t cap)
+{
+    const char *h = http_header(r, "X-Forwarded-For");
+    if (!h)
+        return 0;
+    const char *last = strrchr(h, ',');
+    last = last ? last + 1 : h;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (n == 0 || n >= cap)
+        return 0;
+    memcpy(buf, last, n);
+    buf[n] = '\0';
+    return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+}
+
 const char *http_client_ip(struct http_req *r)
 {
+    char fwd[INET6_ADDRSTRLEN];
+    if (cfg_bool(CFG_http_trust_proxy) && forwarded_for(r, fwd, sizeof(fwd)))
+        return arena_strdup(r->a, fwd);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char buf[INET6_ADDRSTRLEN] = "unknown";
     if (ci && ci->client_addr) {

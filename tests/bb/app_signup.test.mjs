@@ -375,6 +375,32 @@ describe('app face: the per-IP hourly cap and the log provider', () => {
   });
 });
 
+describe('app face: per-IP cap behind a proxy (http.trust_proxy)', () => {
+  const send = (c, phone, xff) => c.req('POST', '/user/send_code', {
+    body: { region: 86, phone }, headers: { 'X-Forwarded-For': xff },
+  });
+
+  test('with trust_proxy the last X-Forwarded-For address is the client; without it the header is ignored', async () => {
+    const trusted = await startUserd({ env: { USERD_SMS_IP_HOURLY_LIMIT: '2', USERD_HTTP_TRUST_PROXY: 'true' } });
+    let c = appClient(trusted);
+    // the client's own claim (first entries) does not matter, the proxy's last entry does
+    assert.equal((await send(c, newPhone(), '9.9.9.1, 10.0.0.1')).json.code, 200);
+    assert.equal((await send(c, newPhone(), '9.9.9.2, 10.0.0.1')).json.code, 200);
+    assert.equal((await send(c, newPhone(), '9.9.9.3, 10.0.0.1')).json.code, 3004);
+    assert.equal((await send(c, newPhone(), '10.0.0.2')).json.code, 200);
+    c.close();
+    await trusted.stop();
+
+    const direct = await startUserd({ env: { USERD_SMS_IP_HOURLY_LIMIT: '2' } });
+    c = appClient(direct);
+    assert.equal((await send(c, newPhone(), '10.0.0.1')).json.code, 200);
+    assert.equal((await send(c, newPhone(), '10.0.0.2')).json.code, 200);
+    assert.equal((await send(c, newPhone(), '10.0.0.3')).json.code, 3004);
+    c.close();
+    await direct.stop();
+  });
+});
+
 describe('app face: provider http without sms.url', () => {
   let srv;
   before(async () => { srv = await startUserd({ env: { USERD_SMS_PROVIDER: 'http', USERD_LOG_ACCESS: 'false' } }); });
