@@ -21,7 +21,7 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
+.PHONY: checksrc all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
 
 all: deps $(BUILD)/userd
 
@@ -40,14 +40,14 @@ $(BUILD)/asan/obj/%.o: src/%.c
 	@echo "CC asan $<"; $(CC) $(SAN_CFLAGS) $(INCS) -c $< -o $@
 
 $(BUILD)/userd: $(OPT_OBJS) $(BUILD)/obj/main.o
-	$(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "LD $@"; $(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/asan/userd: $(SAN_OBJS) $(BUILD)/asan/obj/main.o
-	$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "LD $@"; $(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(SAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) $(INCS) -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
+	@echo "LD $@"; $(CC) $(SAN_CFLAGS) $(INCS) -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 
 run: all
 	@mkdir -p data
@@ -67,7 +67,11 @@ deps-pg:
 test-pg: deps-test deps-pg $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
 
-test: unit blackbox test-pg
+checksrc:
+	@scripts/checksrc.sh
+
+# `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
+test: deps-test checksrc $(BUILD)/userd unit blackbox test-pg
 
 # `make bench`: the benchmark (bench/run.mjs, docs/performance.md). It uses the
 # optimised $(BUILD)/userd. Options through BENCH_ARGS, e.g.

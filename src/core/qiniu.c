@@ -251,7 +251,7 @@ static void put_canon_key(struct sink *s, const struct qiniu_header *h,
 
 static int str_eq(const char *p, size_t n, const char *lit)
 {
-    return n == strlen(lit) && memcmp(p, lit, n) == 0;
+    return n == strlen(lit) && memcmp(p, lit, n) == 0; /* not secret: header names */
 }
 
 static int has_ct(const struct qiniu_req *r)

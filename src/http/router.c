@@ -38,7 +38,7 @@ static int match(const char *pattern, const char *path, char *scratch, const cha
             w[se - s] = '\0';
             params[(*n)++] = w;
             w += se - s + 1;
-        } else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p))) {
+        } else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p))) { /* not secret */
             return 0;
         }
         p = pe, s = se;

@@ -357,7 +357,7 @@ static int pg_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
             p->res = res;
             p->row = -1;
             p->nrows = PQntuples(res);
-            p->changes = atoi(PQcmdTuples(res));
+            p->changes = (int)strtol(PQcmdTuples(res), NULL, 10);
             return 0;
         }
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
