@@ -44,7 +44,7 @@ int acct_check_url(const char *s, size_t max)
     if (n > max || !s[scheme] || strchr("/?#", s[scheme]))
         return -E_INVALID; /* too long, or no host */
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= 0x20 || *p >= 0x7f || strchr("\"'<>\\`", *p))
+        if (*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
             return -E_INVALID;
     return 0;
 }

@@ -17,8 +17,9 @@
 int acct_check_username(const char *s) USERD_MUST_CHECK;
 /**
  * URLs of pictures (avatar, portraitUri), one rule for every face: http or
- * https (any case), a host, at most max bytes of printable ASCII without
- * spaces or any of " ' < > \ ` (so they are safe to put into a page).
+ * https (any case), a host, at most max bytes without spaces, control
+ * characters or any of " ' < > \ ` (so they are safe to put into a page).
+ * UTF-8 beyond ASCII is fine: bodies are valid UTF-8 (jansson checks).
  */
 int acct_check_url(const char *s, size_t max) USERD_MUST_CHECK;
 /** Passwords: 6-128 bytes, no control characters. */
