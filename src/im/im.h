@@ -69,6 +69,13 @@ int im_j_text(struct http_req *r, json_t *o, const char *key, int required, size
 int im_body_text(struct http_req *r, const char *field, size_t max, const char **out) USERD_MUST_CHECK;
 /** The body's "list": a JSON array of 1-max items. */
 int im_body_list(struct http_req *r, size_t max, json_t **list) USERD_MUST_CHECK;
+/**
+ * The batch endpoints' one shape: replies with [fn(r, item) for each item of
+ * the body's "list"] (1 to IM_BATCH_MAX items). Each item stands alone: fn
+ * returns its own result object, success or failure; r->why is cleared
+ * before each.
+ */
+void im_batch(struct http_req *r, json_t *(*fn)(struct http_req *r, json_t *item));
 /** A user id (integer 1 to 2^53-1) in a JSON field. */
 int im_j_user_id(struct http_req *r, json_t *o, const char *key, int required, int64_t *out) USERD_MUST_CHECK;
 

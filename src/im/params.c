@@ -109,6 +109,23 @@ int im_body_list(struct http_req *r, size_t max, json_t **list)
     return 0;
 }
 
+void im_batch(struct http_req *r, json_t *(*fn)(struct http_req *r, json_t *item))
+{
+    json_t *list, *item;
+    size_t i;
+    int rc = im_body_list(r, IM_BATCH_MAX, &list);
+    if (rc) {
+        im_fail(r, rc);
+        return;
+    }
+    json_t *out = json_array();
+    json_array_foreach(list, i, item) {
+        r->why = NULL;
+        json_array_append_new(out, fn(r, item));
+    }
+    im_ok(r, out);
+}
+
 int im_j_user_id(struct http_req *r, json_t *o, const char *key, int required, int64_t *out)
 {
     return jf_int(r, o, key, required, 1, ACCT_ID_MAX, out);

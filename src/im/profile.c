@@ -102,29 +102,19 @@ static int item_user(struct http_req *r, json_t *item, int64_t *uid)
     return rc < 0 ? rc : im_may_act_on(r, *uid);
 }
 
-void im_profile_batch(struct http_req *r)
+static json_t *profile_item(struct http_req *r, json_t *item)
 {
-    json_t *list, *item;
-    size_t i;
-    int rc = im_body_list(r, IM_BATCH_MAX, &list);
-    if (rc) {
-        im_fail(r, rc);
-        return;
-    }
-    json_t *out = json_array();
-    json_array_foreach(list, i, item) {
-        struct account_patch p;
-        int64_t uid;
-        r->why = NULL;
-        rc = item_user(r, item, &uid);
-        if (!rc)
-            rc = parse_profile(r, item, &p);
-        if (!rc)
-            rc = acct_update_profile(&r->ctx, im(r)->app_id, uid, &p);
-        json_array_append_new(out, item_result(r, uid, rc));
-    }
-    im_ok(r, out);
+    struct account_patch p;
+    int64_t uid;
+    int rc = item_user(r, item, &uid);
+    if (!rc)
+        rc = parse_profile(r, item, &p);
+    if (!rc)
+        rc = acct_update_profile(&r->ctx, im(r)->app_id, uid, &p);
+    return item_result(r, uid, rc);
 }
+
+void im_profile_batch(struct http_req *r) { im_batch(r, profile_item); }
 
 void im_set_avatar(struct http_req *r)
 {
@@ -141,31 +131,21 @@ void im_set_avatar(struct http_req *r)
     im_done(r, rc);
 }
 
-void im_avatar_batch(struct http_req *r)
+static json_t *avatar_item(struct http_req *r, json_t *item)
 {
-    json_t *list, *item;
-    size_t i;
-    int rc = im_body_list(r, IM_BATCH_MAX, &list);
-    if (rc) {
-        im_fail(r, rc);
-        return;
-    }
-    json_t *out = json_array();
-    json_array_foreach(list, i, item) {
-        struct account_patch p = {0};
-        int64_t uid;
-        r->why = NULL;
-        rc = item_user(r, item, &uid);
-        if (!rc)
-            rc = jf_str(r, item, "avatar", 1, 0, AVATAR_MAX, &p.avatar);
-        if (!rc)
-            rc = check_avatar(r, p.avatar);
-        if (!rc)
-            rc = acct_update_profile(&r->ctx, im(r)->app_id, uid, &p);
-        json_array_append_new(out, item_result(r, uid, rc));
-    }
-    im_ok(r, out);
+    struct account_patch p = {0};
+    int64_t uid;
+    int rc = item_user(r, item, &uid);
+    if (!rc)
+        rc = jf_str(r, item, "avatar", 1, 0, AVATAR_MAX, &p.avatar);
+    if (!rc)
+        rc = check_avatar(r, p.avatar);
+    if (!rc)
+        rc = acct_update_profile(&r->ctx, im(r)->app_id, uid, &p);
+    return item_result(r, uid, rc);
 }
+
+void im_avatar_batch(struct http_req *r) { im_batch(r, avatar_item); }
 
 void im_set_nickname(struct http_req *r)
 {

@@ -67,27 +67,17 @@ void im_register_v2(struct http_req *r)
 }
 
 /* Each item on its own: a bad or taken one fails alone, with its reason. */
-void im_register_batch(struct http_req *r)
+static json_t *register_item(struct http_req *r, json_t *item)
 {
-    json_t *list, *item;
-    size_t i;
-    int rc = im_body_list(r, IM_BATCH_MAX, &list);
-    if (rc) {
-        im_fail(r, rc);
-        return;
-    }
-    json_t *out = json_array();
-    json_array_foreach(list, i, item) {
-        struct account acct;
-        json_t *name = json_is_object(item) ? json_object_get(item, "username") : NULL;
-        r->why = NULL;
-        rc = im_create_user(r, item, &acct);
-        json_array_append_new(out, json_pack("{s:I,s:s,s:b,s:s}", "user_id", (json_int_t)(rc ? 0 : acct.id),
-                                             "username", json_is_string(name) ? json_string_value(name) : "",
-                                             "success", !rc, "reason", rc ? im_reason(r, rc) : ""));
-    }
-    im_ok(r, out);
+    struct account acct;
+    json_t *name = json_is_object(item) ? json_object_get(item, "username") : NULL;
+    int rc = im_create_user(r, item, &acct);
+    return json_pack("{s:I,s:s,s:b,s:s}", "user_id", (json_int_t)(rc ? 0 : acct.id), "username",
+                     json_is_string(name) ? json_string_value(name) : "", "success", !rc, "reason",
+                     rc ? im_reason(r, rc) : "");
 }
+
+void im_register_batch(struct http_req *r) { im_batch(r, register_item); }
 
 /* {username, password, device_guid?, alias?, push_token?, sign?}: the account, its push settings and device. */
 void im_register_push(struct http_req *r)
