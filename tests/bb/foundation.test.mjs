@@ -7,33 +7,7 @@ import fs from 'node:fs';
 import {
   startUserd, createApp, userdCli, imClient, rawHttp, httpRequest, USERD_BIN,
 } from './lib/harness.mjs';
-
-const SETTINGS_KEYS = [
-  'id', 'user_id', 'auth_mode', 'auth_question', 'auth_answer', 'auto_download', 'group_confirm',
-  'no_push', 'no_push_detail', 'no_push_start_hour', 'no_push_end_hour', 'no_sounds',
-  'push_nick_name', 'push_token', 'silence_start_time', 'silence_end_time', 'vibratory',
-];
-
-/** Checks the settings object of the document, field by field with JSON types. */
-function assertSettingsShape(d, userId) {
-  assert.deepEqual(Object.keys(d).sort(), [...SETTINGS_KEYS].sort());
-  assert.equal(d.user_id, userId);
-  assert.equal(typeof d.id, 'number');
-  for (const k of ['auth_mode', 'no_push_start_hour', 'no_push_end_hour', 'silence_start_time', 'silence_end_time'])
-    assert.equal(typeof d[k], 'number', k);
-  for (const k of ['auto_download', 'group_confirm', 'no_push', 'no_push_detail', 'no_sounds', 'vibratory'])
-    assert.equal(typeof d[k], 'boolean', k);
-  for (const k of ['auth_question', 'auth_answer', 'push_nick_name', 'push_token'])
-    assert.equal(typeof d[k], 'string', k);
-}
-
-function assertError(r, code) {
-  assert.equal(r.status, 200, `HTTP status for code ${code}`);
-  assert.equal(r.json.code, code, JSON.stringify(r.json));
-  assert.equal(typeof r.json.message, 'string');
-  assert.ok(r.json.message.length > 0);
-  assert.equal(r.json.data, null);
-}
+import { assertSettingsShape, assertError } from './im_util.mjs';
 
 describe('foundation', () => {
   let srv, app, im;
