@@ -40,10 +40,11 @@ int store_verif_insert(db_t *db, const char *hash, const char *app_id, const cha
     return rc < 0 ? rc : 0;
 }
 
-int store_verif_peek(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
-                     const char **region, const char **phone)
+/* The (region, phone) of a live verification token, by query: a look, or a look that uses it up. */
+static int verif_read(db_t *db, struct arena *a, enum query_id q, const char *hash, const char *app_id,
+                      int64_t now, const char **region, const char **phone)
 {
-    int rc = db_first(db, db_query(db, Q_VERIF_PEEK, "tti", hash, app_id, now), -E_NOT_FOUND);
+    int rc = db_first(db, db_query(db, q, "tti", hash, app_id, now), -E_NOT_FOUND);
     if (rc)
         return rc;
     *region = arena_strdup(a, db_text(db, 0));
@@ -52,16 +53,16 @@ int store_verif_peek(db_t *db, struct arena *a, const char *hash, const char *ap
     return 0;
 }
 
+int store_verif_peek(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
+                     const char **region, const char **phone)
+{
+    return verif_read(db, a, Q_VERIF_PEEK, hash, app_id, now, region, phone);
+}
+
 int store_verif_take(db_t *db, struct arena *a, const char *hash, const char *app_id, int64_t now,
                      const char **region, const char **phone)
 {
-    int rc = db_first(db, db_query(db, Q_VERIF_TAKE, "tti", hash, app_id, now), -E_NOT_FOUND);
-    if (rc)
-        return rc;
-    *region = arena_strdup(a, db_text(db, 0));
-    *phone = arena_strdup(a, db_text(db, 1));
-    db_end(db);
-    return 0;
+    return verif_read(db, a, Q_VERIF_TAKE, hash, app_id, now, region, phone);
 }
 
 int store_captcha_insert(db_t *db, const char *id, const char *app_id, const char *answer, int64_t expires_at)
