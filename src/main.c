@@ -149,7 +149,7 @@ static int cmd_serve(void)
 
     if (cli_ctx(&c))
         return 1;
-    rc = pw_init(c.db);
+    rc = pw_init(&c);
     if (!rc)
         rc = app_ensure_default(&c, cfg_str(CFG_data_dir));
     cli_done(&c);

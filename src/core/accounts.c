@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "store/store.h"
+
 static int not_found_as_user(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 
 int acct_check_username(const char *s)

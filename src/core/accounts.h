@@ -2,6 +2,7 @@
 #define USERD_ACCOUNTS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * Accounts: one per person, whichever face made it. Field rules live here so
@@ -35,8 +36,8 @@ int acct_check_text(const char *s, size_t max) USERD_MUST_CHECK;
  */
 int acct_create(struct ctx *c, struct account *in) USERD_MUST_CHECK;
 
-/** acct_create's work inside a transaction the caller holds (store_tx); in->created_at must be set. */
-int acct_create_tx(db_t *db, struct account *in) USERD_MUST_CHECK;
+/** acct_create's work inside a transaction the caller holds (core only: store_tx); in->created_at must be set. */
+int acct_create_tx(struct db *db, struct account *in) USERD_MUST_CHECK;
 
 /** The account with this id in the app; -E_USER_UNKNOWN when there is none. */
 int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;

@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 /* Admin tokens are long-lived (made by the operator): a hundred years. */
 #define ADMIN_TOKEN_TTL_MS (100LL * 365 * 24 * 3600 * 1000)

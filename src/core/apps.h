@@ -2,6 +2,7 @@
 #define USERD_APPS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * Apps (tenants). Every account belongs to one. An app has an opaque id, a

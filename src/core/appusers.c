@@ -13,6 +13,7 @@
 #include "core/passwords.h"
 #include "core/secret.h"
 #include "core/tokens.h"
+#include "store/store.h"
 
 /* ---- the served app ---- */
 

@@ -2,6 +2,7 @@
 #define USERD_APPUSERS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * App-face users (app-user-api.txt): accounts with a (region, mobile) and

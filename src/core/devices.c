@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "store/store.h"
+
 int dev_check_notifier(const char *s)
 {
     size_t n = strlen(s);

@@ -7,6 +7,7 @@
 #include "core/captcha.h"
 #include "core/limits.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 #define HOUR_MS (3600LL * 1000)
 

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "base/log.h"
+#include "store/store.h"
 
 /* Counters older than this are dead whatever window they had (settings cap windows at a day). */
 #define COUNTER_MAX_AGE_MS (2LL * 86400 * 1000)

@@ -9,6 +9,7 @@
 #include "core/apps.h"
 #include "core/passwords.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 static int is_im_char(char ch)
 {

@@ -17,6 +17,7 @@
 
 #include "core/accounts.h"
 #include "core/ctx.h"
+#include "core/types.h"
 #include "core/qiniu.h"
 
 #define LIVE_UID_MAX 64          /* bytes of a live user id */

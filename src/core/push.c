@@ -2,6 +2,7 @@
 
 #include "core/accounts.h"
 #include "core/tokens.h"
+#include "store/store.h"
 
 struct register_args {
     struct ctx *c;

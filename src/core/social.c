@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "store/store.h"
 
 static int friend_of(struct ctx *c, const struct account *me, int64_t friend_id)
 {

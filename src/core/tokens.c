@@ -5,6 +5,7 @@
 #include "base/config.h"
 #include "core/apps.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 int tok_guess_platform(const char *ua)
 {
