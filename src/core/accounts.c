@@ -5,6 +5,9 @@
 
 #include "store/store.h"
 
+/* A mobile number that several regions hold signs in to the account of this region (mainland China) first. */
+#define LOGIN_REGION "86"
+
 static int not_found_as_user(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 
 int acct_check_username(const char *s)
@@ -91,7 +94,7 @@ int acct_find_login(struct ctx *c, const char *app_id, const char *login_name, s
 {
     int rc = store_acct_by_username(c->db, c->a, app_id, login_name, out);
     if (rc == -E_NOT_FOUND)
-        rc = store_acct_by_mobile(c->db, c->a, app_id, login_name, out);
+        rc = store_acct_by_mobile(c->db, c->a, app_id, login_name, LOGIN_REGION, out);
     if (rc == -E_NOT_FOUND && strchr(login_name, '@'))
         rc = store_acct_by_email(c->db, c->a, app_id, login_name, out);
     return not_found_as_user(rc);

@@ -99,9 +99,18 @@ int au_check_st(const char *st)
 
 /* ---- sign up, sign in ---- */
 
+/*
+ * A phone is taken by an account of its region, and also by one whose
+ * mobile has no region (set on the IM face, which knows no regions).
+ */
+static int phone_taken(db_t *db, const char *app_id, const char *region, const char *phone)
+{
+    return store_au_phone_taken(db, app_id, region, phone, 1);
+}
+
 int au_phone_available(struct ctx *c, const char *app_id, const char *region, const char *phone, int *available)
 {
-    int rc = store_au_phone_taken(c->db, app_id, region, phone);
+    int rc = phone_taken(c->db, app_id, region, phone);
     if (rc && rc != -E_NOT_FOUND)
         return rc;
     *available = rc == -E_NOT_FOUND;
@@ -132,7 +141,7 @@ static int register_tx(db_t *db, void *p)
     int rc = store_verif_take(db, c->a, x->vhash, a->app_id, c->now, &a->region, &a->mobile);
     if (rc)
         return rc;
-    rc = store_au_phone_taken(db, a->app_id, a->region, a->mobile);
+    rc = phone_taken(db, a->app_id, a->region, a->mobile);
     if (rc != -E_NOT_FOUND)
         return rc ? rc : -E_EXISTS;
     if ((rc = acct_create_tx(db, a)))
@@ -148,7 +157,7 @@ int au_register(struct ctx *c, const char *app_id, const char *nick, const char 
     int rc = store_verif_peek(c->db, c->a, vhash, app_id, c->now, &region, &phone);
     if (rc)
         return rc;
-    if ((rc = store_au_phone_taken(c->db, app_id, region, phone)) != -E_NOT_FOUND)
+    if ((rc = phone_taken(c->db, app_id, region, phone)) != -E_NOT_FOUND)
         return rc ? rc : -E_EXISTS;
     char hash[crypto_pwhash_STRBYTES];
     if ((rc = pw_hash(password, hash)))

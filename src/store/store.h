@@ -63,8 +63,8 @@ int store_acct_insert(db_t *db, const struct account *in, int64_t *id) USERD_MUS
 int store_acct_by_id(db_t *db, struct arena *a, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
 int store_acct_by_username(db_t *db, struct arena *a, const char *app_id, const char *username,
                            struct account *out) USERD_MUST_CHECK;
-/** The account with this mobile (region 86 first when several regions have it). */
-int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const char *mobile,
+/** The account with this mobile; when several regions have it, one of region prefer first, then the oldest. */
+int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const char *mobile, const char *prefer,
                          struct account *out) USERD_MUST_CHECK;
 int store_acct_by_email(db_t *db, struct arena *a, const char *app_id, const char *email,
                         struct account *out) USERD_MUST_CHECK;
@@ -90,10 +90,12 @@ int store_token_delete_account(db_t *db, int64_t account_id) USERD_MUST_CHECK;
 /** Deletes every token of the account except the one with keep_hash. */
 int store_token_delete_others(db_t *db, int64_t account_id, const char *keep_hash) USERD_MUST_CHECK;
 int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
-/** Before a new token (keep >= 2): deletes the account's expired tokens and all but its keep-1 newest. */
+/** Deletes the account's tokens that expire at or before now, and all but its `keep` (>= 1) newest. */
 int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep) USERD_MUST_CHECK;
-/** Forgets all but the account's `keep` most recently used devices, and their tokens. */
-int store_device_trim(db_t *db, int64_t account_id, int64_t keep) USERD_MUST_CHECK;
+/** Deletes the account's tokens bound to a device it no longer has. */
+int store_token_delete_orphans(db_t *db, int64_t account_id) USERD_MUST_CHECK;
+/** Deletes all but the account's `keep` (>= 1) most recently used devices; *deleted: how many went. */
+int store_device_trim(db_t *db, int64_t account_id, int64_t keep, int64_t *deleted) USERD_MUST_CHECK;
 
 /* ---- devices ---- */
 /** Registers the device with this guid for the account, or refreshes it; sets *device_sn. */
@@ -132,8 +134,12 @@ void store_acct_row_at(db_t *db, struct arena *a, int first, struct account *out
 /** The account of the app with this (region, mobile). */
 int store_au_by_phone(db_t *db, struct arena *a, const char *app_id, const char *region, const char *mobile,
                       struct account *out) USERD_MUST_CHECK;
-/** 0 when an account of the app holds the mobile in this region (or with no region), else -E_NOT_FOUND. */
-int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile) USERD_MUST_CHECK;
+/**
+ * 0 when an account of the app holds the mobile in this region (or, with
+ * or_no_region, with no region), else -E_NOT_FOUND.
+ */
+int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile,
+                         int or_no_region) USERD_MUST_CHECK;
 int store_au_by_st(db_t *db, struct arena *a, const char *app_id, const char *st_account,
                    struct account *out) USERD_MUST_CHECK;
 /** The account of the app whose session has this hash, and the session's expiry. */
@@ -194,14 +200,19 @@ int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_befo
 int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
 int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
 
-/** Deletes expired sessions, codes, verifications, picture codes, and counters older than counters_before. */
-int store_app_purge(db_t *db, int64_t now, int64_t counters_before) USERD_MUST_CHECK;
+/** The tables of short-lived rows. */
+enum store_purge { PURGE_SESSIONS, PURGE_SMS_CODES, PURGE_VERIFICATIONS, PURGE_CAPTCHAS, PURGE_COUNTERS };
+/** Deletes the rows of one table that expire at or before `before` (counters: whose window started then or earlier). */
+int store_purge(db_t *db, enum store_purge what, int64_t before) USERD_MUST_CHECK;
 
 /* Social rows as the app face reads them (core/types.h). */
-/** Blacklists friend_id (status 1), and a friendship of status 20 becomes 31. */
+/** Puts friend_id on the account's blacklist (status 1, inserted or updated). */
 int store_bl_add(db_t *db, int64_t account_id, int64_t friend_id, int64_t now) USERD_MUST_CHECK;
-/** Un-blacklists (status 0) and a friendship of status 31 becomes 20; no row: nothing to do. */
+/** Takes friend_id off the blacklist (status 0) when it is on it (status 1); otherwise changes nothing. */
 int store_bl_remove(db_t *db, int64_t account_id, int64_t friend_id, int64_t now) USERD_MUST_CHECK;
+/** Sets the status of the friendship (account_id, friend_id) to to, if it is from now; otherwise changes nothing. */
+int store_friend_set_status(db_t *db, int64_t account_id, int64_t friend_id, int from, int to,
+                            int64_t now) USERD_MUST_CHECK;
 /** The accounts the account has blacklisted (status 1), oldest first; *out in a. */
 int store_bl_list(db_t *db, struct arena *a, int64_t account_id, struct account **out, size_t *n) USERD_MUST_CHECK;
 int store_bl_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct bl_row **out,
