@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "core/passwords.h"
 #include "core/secret.h"
+#include "core/text.h"
 #include "core/tokens.h"
 #include "store/store.h"
 
@@ -49,38 +50,14 @@ int au_app(struct ctx *c, const char **app_id)
 
 int au_check_nick(const char *nick)
 {
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)nick; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return -E_INVALID;
-        chars += (*p & 0xc0) != 0x80;
-    }
-    return chars >= 1 && chars <= AU_NICK_MAX ? 0 : -E_INVALID;
+    return text_check(nick, strlen(nick), 1, AU_NICK_MAX, 0) ? -E_INVALID : 0;
 }
 
-char *au_escape_html(struct arena *a, const char *s)
+enum au_pw_problem au_check_password(const char *pw)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p == '&' ? 5 : *p == '<' || *p == '>' ? 4 : *p == '"' || *p == '\'' ? 5 : 1;
-    char *out = arena_alloc(a, n + 1), *w = out;
-    for (const char *p = s; *p; p++) {
-        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                        : *p == '"' ? "&#34;" : *p == '\'' ? "&#39;" : NULL;
-        if (rep) {
-            memcpy(w, rep, strlen(rep));
-            w += strlen(rep);
-        } else {
-            *w++ = *p;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
-int au_check_portrait(const char *uri)
-{
-    return strlen(uri) < AU_PORTRAIT_MIN ? -E_INVALID : acct_check_url(uri, AU_PORTRAIT_MAX);
+    if (pw && strchr(pw, ' '))
+        return AU_PW_SPACE; /* said first: the real server's order */
+    return !pw || strlen(pw) > AU_PW_MAX || acct_check_password(pw) ? AU_PW_LENGTH : AU_PW_OK;
 }
 
 int au_check_st(const char *st)
@@ -95,6 +72,16 @@ int au_check_st(const char *st)
             return -E_INVALID;
     }
     return 0;
+}
+
+static int phone_visible(const struct account *a, int64_t viewer_id)
+{
+    return a->phone_verify || a->id == viewer_id;
+}
+
+const char *au_shown_phone(const struct account *a, int64_t viewer_id)
+{
+    return phone_visible(a, viewer_id) ? a->mobile : "";
 }
 
 /* ---- sign up, sign in ---- */
@@ -343,7 +330,7 @@ int au_find_phone(struct ctx *c, const char *app_id, const char *region, const c
                   int honour_privacy, struct account *out)
 {
     int rc = user_gone(store_au_by_phone(c->db, c->a, app_id, region, phone, out));
-    if (!rc && honour_privacy && !out->phone_verify && out->id != by_id)
+    if (!rc && honour_privacy && !phone_visible(out, by_id))
         rc = -E_USER_UNKNOWN;
     return rc;
 }

@@ -44,7 +44,7 @@ struct account_brief {
 };
 
 /** The app face's own text fields of an account. */
-enum au_field { AU_NICK, AU_AVATAR, AU_GENDER, AU_ST_ACCOUNT };
+enum au_field { AU_GENDER, AU_ST_ACCOUNT };
 
 /* ---- IM per-user settings ---- */
 struct user_settings {

@@ -72,8 +72,7 @@ int store_au_batch(db_t *db, struct arena *a, const char *app_id, const char *id
 
 int store_au_set_text(db_t *db, enum au_field f, const char *app_id, int64_t id, const char *value, int64_t now)
 {
-    static const enum query_id q_of[] = {[AU_NICK] = Q_AU_SET_NICK, [AU_AVATAR] = Q_AU_SET_AVATAR,
-                                         [AU_GENDER] = Q_AU_SET_GENDER, [AU_ST_ACCOUNT] = Q_AU_SET_ST};
+    static const enum query_id q_of[] = {[AU_GENDER] = Q_AU_SET_GENDER, [AU_ST_ACCOUNT] = Q_AU_SET_ST};
     enum query_id q = q_of[f];
     return changed(db_exec(db, q, "titi", app_id, id, value, now));
 }

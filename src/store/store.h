@@ -148,7 +148,7 @@ int store_au_by_session(db_t *db, struct arena *a, const char *hash, const char 
 /** Calls fn for each account of the app whose id is in ids_json (a JSON array of integers), in no order. */
 int store_au_batch(db_t *db, struct arena *a, const char *app_id, const char *ids_json,
                    void (*fn)(const struct account *, void *), void *arg) USERD_MUST_CHECK;
-/** Sets nick, avatar, gender or st_account (-E_EXISTS when another account has that SealTalk number). */
+/** Sets gender or st_account (-E_EXISTS when another account has that SealTalk number). */
 int store_au_set_text(db_t *db, enum au_field f, const char *app_id, int64_t id, const char *value,
                       int64_t now) USERD_MUST_CHECK;
 /** Sets the privacy flags that are >= 0 (phone_verify, st_search_verify, fri_verify, group_verify). */
