@@ -191,6 +191,11 @@ int app_by_access_key(struct ctx *c, const char *ak, struct app *out)
     return 0;
 }
 
+int app_list(struct ctx *c, void (*fn)(const struct app *, void *), void *arg)
+{
+    return store_app_each(c->db, c->a, fn, arg);
+}
+
 int app_default_id(struct ctx *c, const char **out)
 {
     int rc = store_meta_get_or_put(c->db, c->a, "default_app_id", "", out);

@@ -37,6 +37,9 @@ int app_get(struct ctx *c, const char *app_id, struct app *out) USERD_MUST_CHECK
  */
 int app_by_access_key(struct ctx *c, const char *ak, struct app *out) USERD_MUST_CHECK;
 
+/** Calls fn for each app, oldest first (the CLI's `app list`). */
+int app_list(struct ctx *c, void (*fn)(const struct app *, void *), void *arg) USERD_MUST_CHECK;
+
 /** The id of the default app ("" before one exists). */
 int app_default_id(struct ctx *c, const char **out) USERD_MUST_CHECK;
 

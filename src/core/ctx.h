@@ -27,4 +27,34 @@ struct ctx {
 /** Milliseconds since the epoch. */
 int64_t now_ms(void);
 
+/*
+ * Where a context's connection comes from. The HTTP layer and main.c reach
+ * the store only through these (they never include store/).
+ */
+
+/**
+ * The HTTP layer's one hook: binds c (arena, time and client already set
+ * by the caller) to this thread's store connection, opened (and the store
+ * migrated once per process) on the thread's first request.
+ * -E_UNAVAILABLE when the store cannot be reached.
+ */
+int ctx_bind(struct ctx *c) USERD_MUST_CHECK;
+
+/** For /healthz: 0 when this thread's store connection answers (a lost one is reconnected), else an error. */
+int ctx_health(void) USERD_MUST_CHECK;
+
+/** A thread that served requests is ending: closes its store connection. */
+void ctx_thread_end(void);
+
+/** At shutdown, once the serving threads are stopped: closes every thread's store connection. */
+void ctx_close_all(void);
+
+/**
+ * A context for work outside any request (the CLI, start-up): a new arena,
+ * the time, client "cli", and a store connection of its own (migrations
+ * applied). Release it with ctx_close().
+ */
+int ctx_open(struct ctx *c) USERD_MUST_CHECK;
+void ctx_close(struct ctx *c);
+
 #endif
