@@ -67,8 +67,12 @@ deps-pg:
 test-pg: deps-test deps-pg $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
 
+# The banned functions, and the layers' include rules (with a self-test that
+# plants a violation of each rule and expects it reported).
 checksrc:
 	@scripts/checksrc.sh
+	@scripts/layers.sh
+	@scripts/layers.sh --selftest
 
 # `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
 test: deps-test checksrc $(BUILD)/userd unit blackbox test-pg
