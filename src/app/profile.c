@@ -79,7 +79,7 @@ void app_set_st_account(struct http_req *r)
     int rc = o ? string_of(r, o, "stAccount", 64, "Invalid stAccount.", &st) : -E_INVALID;
     if (!rc && au_check_st(st))
         rc = http_invalid(r, "Invalid stAccount.");
-    if (!rc && strcmp(st, app(r)->me.st_account))
+    if (!rc)
         rc = au_set_field(&r->ctx, &app(r)->me, AU_ST_ACCOUNT, st);
     done(r, rc);
 }

@@ -21,10 +21,8 @@ void app_add_to_blacklist(struct http_req *r)
 {
     int64_t id;
     int rc = friend_id(r, &id);
-    if (!rc && id == app(r)->me.id)
-        rc = http_invalid(r, "You cannot blacklist yourself.");
-    if (!rc)
-        rc = social_bl_add(&r->ctx, &app(r)->me, id);
+    if (!rc && (rc = social_bl_add(&r->ctx, &app(r)->me, id)) == -E_INVALID)
+        r->why = "You cannot blacklist yourself.";
     if (rc)
         app_fail(r, rc);
     else

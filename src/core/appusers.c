@@ -306,6 +306,8 @@ static int user_gone(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
 
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value)
 {
+    if (f == AU_ST_ACCOUNT && !strcmp(acct->st_account, value))
+        return 0; /* the number it has: nothing changes, not even the account's sync version */
     return user_gone(store_au_set_text(c->db, f, acct->app_id, acct->id, value, c->now));
 }
 

@@ -90,8 +90,9 @@ int au_im_token(struct ctx *c, const struct account *acct, const char **token) U
 
 /**
  * Sets gender or the SealTalk number (values already checked; -E_EXISTS
- * when another account has the number). Nick and portrait go the way of
- * every face: acct_update_profile.
+ * when another account has the number; the number the account already has
+ * changes nothing). Nick and portrait go the way of every face:
+ * acct_update_profile.
  */
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value) USERD_MUST_CHECK;
 /** Sets the privacy flags that are 0 or 1 (-1: keep): phoneVerify, stSearchVerify, friVerify, groupVerify. */
