@@ -46,9 +46,8 @@ static int login_tx(db_t *db, void *p)
             (gone && (rc = store_token_delete_orphans(db, x->acct->id))))
             return rc;
     }
-    /* Bounded per account: expired tokens go, and past the cap the oldest (the new one counts). */
-    int64_t keep = cfg_int(CFG_token_max_per_account);
-    if ((rc = store_token_trim(db, x->acct->id, x->c->now, keep > 2 ? keep - 1 : 1)))
+    /* Bounded per account: expired tokens go, and past the cap (at least 2) the oldest; the new one counts. */
+    if ((rc = store_token_trim(db, x->acct->id, x->c->now, cfg_int(CFG_token_max_per_account) - 1)))
         return rc;
     return store_token_insert(db, x->hash, x->acct->app_id, x->acct->id, x->device_sn, x->expire, x->c->now);
 }
