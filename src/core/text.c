@@ -24,6 +24,14 @@ int text_has_control(const char *s, size_t n, int multiline)
     return 0;
 }
 
+int text_is_visible_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
 enum text_problem text_check(const char *s, size_t n, size_t min, size_t max, int multiline)
 {
     if (strnlen(s, n) != n)

@@ -19,6 +19,9 @@ size_t text_chars(const char *s, size_t n);
 /** 1 when s[0..n) holds a control character (0x00-0x1f, 0x7f), but \t \r \n when multiline. */
 int text_has_control(const char *s, size_t n, int multiline);
 
+/** 1 when every byte of s[0..n) is printable ASCII other than a space (0x21-0x7e): tokens, ids. */
+int text_is_visible_ascii(const char *s, size_t n);
+
 /** What is wrong with a piece of text, the first problem found, in this order. */
 enum text_problem {
     TEXT_OK,

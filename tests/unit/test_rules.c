@@ -37,6 +37,18 @@ static void test_controls(void **state)
     assert_int_equal(text_has_control("汤", 3, 0), 0); /* bytes >= 0x80 are no controls */
 }
 
+static void test_visible_ascii(void **state)
+{
+    (void)state;
+    assert_int_equal(text_is_visible_ascii("apns:abc-123_~!", 15), 1);
+    assert_int_equal(text_is_visible_ascii("", 0), 1);
+    assert_int_equal(text_is_visible_ascii("a b", 3), 0);
+    assert_int_equal(text_is_visible_ascii("a\tb", 3), 0);
+    assert_int_equal(text_is_visible_ascii("a\x7f", 2), 0);
+    assert_int_equal(text_is_visible_ascii("\xe6\xb1\xa4", 3), 0); /* nothing beyond ASCII */
+    assert_int_equal(text_is_visible_ascii("ab c", 2), 1);           /* only n bytes */
+}
+
 static void test_check(void **state)
 {
     (void)state;
@@ -192,7 +204,8 @@ static void test_shown_phone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_chars),      cmocka_unit_test(test_controls), cmocka_unit_test(test_check),
+        cmocka_unit_test(test_chars),      cmocka_unit_test(test_controls), cmocka_unit_test(test_visible_ascii),
+        cmocka_unit_test(test_check),
         cmocka_unit_test(test_to_int),     cmocka_unit_test(test_escape_html), cmocka_unit_test(test_avatars),
         cmocka_unit_test(test_nicks),      cmocka_unit_test(test_app_passwords),
         cmocka_unit_test(test_shown_phone),
