@@ -2,11 +2,14 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,22 +53,192 @@ static void timestamp(char *buf, size_t cap)
     *p = '\0';
 }
 
-/*
- * Each line goes out in one write(2) so lines from threads never interleave
- * (stderr's FILE lock is not needed, and not taken).
- */
-static void write_line(const char *line, size_t n)
+/* ---- the sink: stderr, written by one thread while serving ---- */
+
+#define RING_SIZE (1u << 20)
+#define BATCH_NS 2000000 /* the writer lets lines gather this long before a write */
+#define STALL_POLL_MS 100
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *ring;
+    size_t head, len; /* the lines waiting: ring[head .. head+len), wrapping */
+    int sleeping, stopping;
+    _Atomic int running;
+    _Atomic uint64_t dropped;
+    uint64_t reported;
+    int64_t give_up_ms; /* while stopping: when a stalled sink is abandoned */
+    pthread_t thread;
+} Q = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static int64_t mono_ms(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Writes to stderr without ever blocking for long: a pipe or socket is
+ * polled first and written a page at a time (a page fits once it polls
+ * writable), so a reader that stalls stalls only this loop, which gives up
+ * when give_up() says so. 0, or -1 when it gave up or stderr failed.
+ */
+static int sink_write(const char *p, size_t n, int (*give_up)(void))
+{
+    static int regular = -1;
+    if (regular < 0) {
+        struct stat st;
+        regular = !fstat(STDERR_FILENO, &st) && S_ISREG(st.st_mode);
+    }
     while (n) {
-        ssize_t w = write(STDERR_FILENO, line, n);
+        if (!regular) {
+            struct pollfd pf = {.fd = STDERR_FILENO, .events = POLLOUT};
+            int rc = poll(&pf, 1, STALL_POLL_MS);
+            if (rc < 0 && errno != EINTR)
+                return -1;
+            if (rc <= 0 || !(pf.revents & POLLOUT)) {
+                if (pf.revents & (POLLERR | POLLHUP | POLLNVAL))
+                    return -1;
+                if (give_up())
+                    return -1;
+                continue;
+            }
+        }
+        ssize_t w = write(STDERR_FILENO, p, regular || n < 4096 ? n : 4096);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return; /* nowhere to report it */
-        line += w;
+            return -1; /* nowhere to report it */
+        p += w;
         n -= (size_t)w;
     }
+    return 0;
 }
+
+static int never(void) { return 0; }
+
+static int stop_passed(void)
+{
+    pthread_mutex_lock(&Q.mu);
+    int over = Q.stopping && mono_ms() > Q.give_up_ms;
+    pthread_mutex_unlock(&Q.mu);
+    return over;
+}
+
+/* Outside the writer's time: straight to stderr, but never waiting on it for more than a moment. */
+static int at_once_gave_up;
+static int once(void) { return at_once_gave_up = 1; }
+
+static void write_line(const char *line, size_t n)
+{
+    if (!atomic_load(&Q.running)) {
+        at_once_gave_up = 0;
+        if (sink_write(line, n, once) && at_once_gave_up)
+            atomic_fetch_add(&Q.dropped, 1);
+        return;
+    }
+    pthread_mutex_lock(&Q.mu);
+    if (Q.len + n > RING_SIZE || Q.stopping) {
+        pthread_mutex_unlock(&Q.mu);
+        atomic_fetch_add(&Q.dropped, 1);
+        return;
+    }
+    size_t at = (Q.head + Q.len) % RING_SIZE, first = RING_SIZE - at < n ? RING_SIZE - at : n;
+    memcpy(Q.ring + at, line, first);
+    memcpy(Q.ring, line + first, n - first);
+    Q.len += n;
+    int wake = Q.sleeping;
+    Q.sleeping = 0;
+    pthread_mutex_unlock(&Q.mu);
+    if (wake)
+        pthread_cond_signal(&Q.cv);
+}
+
+static uint64_t count_lines(size_t head, size_t n)
+{
+    uint64_t lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += Q.ring[(head + i) % RING_SIZE] == '\n';
+    return lines;
+}
+
+static void *writer(void *unused)
+{
+    (void)unused;
+    pthread_setname_np(pthread_self(), "userd-log");
+    for (;;) {
+        pthread_mutex_lock(&Q.mu);
+        while (!Q.len && !Q.stopping) {
+            Q.sleeping = 1;
+            pthread_cond_wait(&Q.cv, &Q.mu);
+        }
+        Q.sleeping = 0;
+        int stopping = Q.stopping;
+        pthread_mutex_unlock(&Q.mu);
+        if (!stopping)
+            nanosleep(&(struct timespec){0, BATCH_NS}, NULL);
+
+        /* Producers only append after head+len: the part being written is the writer's alone. */
+        pthread_mutex_lock(&Q.mu);
+        size_t head = Q.head, n = Q.len < RING_SIZE - Q.head ? Q.len : RING_SIZE - Q.head;
+        pthread_mutex_unlock(&Q.mu);
+        int failed = n && sink_write(Q.ring + head, n, stopping ? stop_passed : never);
+
+        pthread_mutex_lock(&Q.mu);
+        if (failed) { /* stderr is gone, or stopping and stalled: what is left is lost */
+            n = Q.len;
+            atomic_fetch_add(&Q.dropped, count_lines(Q.head, n));
+        }
+        Q.head = (Q.head + n) % RING_SIZE;
+        Q.len -= n;
+        uint64_t lost = 0;
+        if (!Q.len && atomic_load(&Q.dropped) > Q.reported) {
+            lost = atomic_load(&Q.dropped) - Q.reported;
+            Q.reported += lost;
+        }
+        int done = Q.stopping && (!Q.len || failed);
+        pthread_mutex_unlock(&Q.mu);
+        if (lost && !done)
+            log_warn("log: %llu lines dropped while stderr did not take them", (unsigned long long)lost);
+        if (done)
+            break;
+    }
+    return NULL;
+}
+
+void log_start(void)
+{
+    if (atomic_load(&Q.running))
+        return;
+    Q.ring = xmalloc(RING_SIZE);
+    Q.head = Q.len = 0;
+    Q.stopping = 0;
+    if (pthread_create(&Q.thread, NULL, writer, NULL)) {
+        free(Q.ring);
+        Q.ring = NULL;
+        return; /* lines keep going out at once */
+    }
+    atomic_store(&Q.running, 1);
+}
+
+void log_stop(void)
+{
+    if (!atomic_load(&Q.running))
+        return;
+    pthread_mutex_lock(&Q.mu);
+    Q.stopping = 1;
+    Q.give_up_ms = mono_ms() + 1000;
+    pthread_cond_signal(&Q.cv);
+    pthread_mutex_unlock(&Q.mu);
+    pthread_join(Q.thread, NULL);
+    atomic_store(&Q.running, 0);
+    free(Q.ring);
+    Q.ring = NULL;
+}
+
+uint64_t log_dropped(void) { return atomic_load(&Q.dropped); }
 
 static void emit(json_t *o)
 {
