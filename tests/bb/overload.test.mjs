@@ -1,0 +1,169 @@
+// Overload of the hashing pool: admission by time (password.max_wait_ms),
+// busy answers that come at once with Retry-After, a request that waited past
+// its budget answered busy instead of run, batches counted as their hashes,
+// and a SIGTERM while the pool is saturated (every request answered, a clean
+// exit: under ASan, no use after free).
+//
+// Argon2id runs at the default cost here (the harness lowers it for speed).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { imClient, sleep, startUserd } from './lib/harness.mjs';
+
+const DEFAULT_COST = { USERD_PASSWORD_OPSLIMIT: '2', USERD_PASSWORD_MEMLIMIT_KIB: '19456' };
+
+/**
+ * One request on its own connection, from a given loopback address (the
+ * per-address connection cap is about real clients, who come from many).
+ */
+function send(port, method, path, { body, headers = {}, from = '127.0.0.1', timeoutMs = 60000 } = {}) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const req = http.request({
+      host: '127.0.0.1', port, method, path, localAddress: from, agent: false,
+      headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}) },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, text, json, ms: Date.now() - t0 });
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, error: e.message, ms: Date.now() - t0 }));
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+const from = (i) => `127.0.0.${2 + (i % 20)}`;
+
+/** A busy answer in the IM face's format, with a Retry-After of whole seconds. */
+function imBusy(r) {
+  assert.equal(r.status, 503, r.text ?? r.error);
+  assert.equal(r.json?.code, 503, r.text);
+  assert.equal(r.json.data, null);
+  assert.match(r.headers['retry-after'] ?? '', /^[1-9][0-9]*$/, JSON.stringify(r.headers));
+}
+
+describe('the hashing pool admits by time', () => {
+  test('3000 concurrent logins: the admitted all succeed within max_wait_ms + 2 s, the rest hear 503 + Retry-After at once; reads go on', async () => {
+    const srv = await startUserd({ env: { ...DEFAULT_COST, USERD_LOG_ACCESS: 'false' } });
+    const app = srv.defaultApp;
+    const open = imClient(srv, app);
+    const names = Array.from({ length: 10 }, (_, i) => `login_${process.pid}_${i}`);
+    for (const username of names)
+      assert.equal((await open.req('POST', '/user/register/v2', { body: { username, password: 'secret123' } })).json?.code, 200);
+    const token = (await open.req('POST', '/token/user', { body: { name: names[0], password: 'secret123' } })).json.data.token;
+    open.close();
+
+    // profile reads all along, on a kept-alive connection
+    const reader = imClient(srv, app, token);
+    let reading = true;
+    const reads = [];
+    const readLoop = (async () => {
+      while (reading) {
+        const r = await reader.req('GET', '/user/profile').catch((e) => ({ status: 0, text: e.message }));
+        reads.push(r);
+        await sleep(20);
+      }
+    })();
+
+    const logins = await Promise.all(Array.from({ length: 3000 }, (_, i) => send(srv.im, 'POST', '/token/user', {
+      from: from(i), headers: { app_id: app.app_id }, body: { name: names[i % names.length], password: 'secret123' },
+    })));
+    reading = false;
+    await readLoop;
+    reader.close();
+
+    const ok = logins.filter((r) => r.status === 200);
+    const busy = logins.filter((r) => r.status === 503);
+    if (process.env.DEBUG_OVERLOAD) { const h = (xs) => { const b = {}; for (const x of xs) { const k = Math.floor(x.ms / 1000); b[k] = (b[k] || 0) + 1; } return JSON.stringify(b); }; console.log('ok by s', h(ok), 'busy by s', h(busy), 'reads', reads.length, Math.max(...reads.map(r=>r.ms??0))); }
+    for (const r of ok) {
+      assert.equal(r.json?.code, 200, r.text);
+      assert.ok(r.json.data.token);
+      assert.ok(r.ms <= 10000 + 2000, `an admitted login took ${r.ms} ms`);
+    }
+    for (const r of busy) {
+      imBusy(r);
+      assert.ok(r.ms < 3000, `a refusal took ${r.ms} ms`);
+    }
+    assert.equal(ok.length + busy.length, 3000, logins.filter((r) => r.status !== 200 && r.status !== 503).slice(0, 3).map((r) => r.text ?? r.error).join(' | '));
+    assert.ok(ok.length >= 50 && busy.length >= 1, `${ok.length} admitted, ${busy.length} refused`);
+    assert.ok(reads.length >= 10, `${reads.length} reads`);
+    for (const r of reads) assert.equal(r.json?.code, 200, r.text);
+    console.log(`# 3000 logins: ${ok.length} admitted (slowest ${Math.max(...ok.map((r) => r.ms))} ms), ${busy.length} refused (slowest ${Math.max(...busy.map((r) => r.ms))} ms); ${reads.length} reads, slowest ${Math.max(...reads.map((r) => r.ms ?? 0))} ms`);
+    assert.equal(await srv.stop(), 0);
+  });
+
+  test('a request that waited past its budget is answered busy, not run', async () => {
+    // one thread, slow hashes (~0.3-0.5 s), a budget shorter than one hash
+    const srv = await startUserd({
+      env: { USERD_PASSWORD_THREADS: '1', USERD_PASSWORD_MAX_WAIT_MS: '300', USERD_PASSWORD_OPSLIMIT: '10', USERD_PASSWORD_MEMLIMIT_KIB: '65536' },
+    });
+    const app = srv.defaultApp;
+    const names = Array.from({ length: 8 }, (_, i) => `budget_${i}`);
+    const rs = await Promise.all(names.map((username) => send(srv.im, 'POST', '/user/register/v2', {
+      headers: { app_id: app.app_id }, body: { username, password: 'secret123' },
+    })));
+    const ok = rs.filter((r) => r.status === 200), busy = rs.filter((r) => r.status === 503);
+    assert.equal(ok.length + busy.length, 8, rs.map((r) => r.text).join(' | '));
+    assert.ok(ok.length >= 1);
+    busy.forEach(imBusy);
+    // refused after waiting (the estimate admitted them), not at the door
+    assert.ok(busy.some((r) => r.ms >= 300), busy.map((r) => r.ms).join(' '));
+    // nothing of a refused request was done
+    const open = imClient(srv, app);
+    for (const [i, r] of rs.entries()) {
+      const t = await open.req('POST', '/token/user', { body: { name: names[i], password: 'secret123' } });
+      assert.equal(t.json?.code, r.status === 200 ? 200 : 10000, `${names[i]}: ${r.status} then ${t.text}`);
+    }
+    open.close();
+    await srv.stop();
+  });
+
+  test('a batch counts as its hashes: three batches of 100 do not fit a 2 s budget on one thread; three single ones do', async () => {
+    const srv = await startUserd({ env: { ...DEFAULT_COST, USERD_PASSWORD_THREADS: '1', USERD_PASSWORD_MAX_WAIT_MS: '2000' } });
+    const app = srv.defaultApp;
+    const admin = { app_id: app.app_id, 'access-token': app.admin_token };
+    const batch = (k) => ({ list: Array.from({ length: 100 }, (_, i) => ({ username: `batch_${k}_${i}`, password: 'secret123' })) });
+    const rs = await Promise.all([0, 1, 2].map((k) => send(srv.im, 'POST', '/user/register/batch', { headers: admin, body: batch(k) })));
+    const busy = rs.filter((r) => r.status === 503);
+    assert.ok(busy.length >= 1, rs.map((r) => `${r.status} ${r.ms} ms`).join(', '));
+    busy.forEach(imBusy);
+    for (const r of rs.filter((x) => x.status === 200)) assert.equal(r.json.data.filter((x) => x.success).length, 100);
+    const singles = await Promise.all([0, 1, 2].map((k) => send(srv.im, 'POST', '/user/register/v2', {
+      headers: { app_id: app.app_id }, body: { username: `single_${k}`, password: 'secret123' },
+    })));
+    for (const r of singles) assert.equal(r.json?.code, 200, r.text);
+    await srv.stop();
+  });
+});
+
+describe('SIGTERM while the hashing pool is saturated', () => {
+  test('the waiting requests are answered busy at once, the running ones finish, and the process exits cleanly', async () => {
+    // hashes of ~0.1-0.2 s, so that 200 registrations queue far beyond the 10 s grace of a stop
+    const srv = await startUserd({ env: { USERD_PASSWORD_OPSLIMIT: '4', USERD_PASSWORD_MEMLIMIT_KIB: '65536', USERD_PASSWORD_MAX_WAIT_MS: '600000' } });
+    const app = srv.defaultApp;
+    const pending = Array.from({ length: 200 }, (_, i) => send(srv.im, 'POST', '/user/register/v2', {
+      headers: { app_id: app.app_id }, body: { username: `term_${i}`, password: 'secret123' },
+    }));
+    await sleep(1000);
+    const t0 = Date.now();
+    const code = await srv.stop();
+    const stopMs = Date.now() - t0;
+    const rs = await Promise.all(pending);
+    assert.equal(code, 0, srv.logs().slice(-30).join('\n'));
+    assert.ok(stopMs < 4000, `stop took ${stopMs} ms`);
+    assert.ok(!srv.logs().some((l) => /AddressSanitizer|LeakSanitizer|runtime error/.test(l)), srv.logs().slice(-30).join('\n'));
+    const ok = rs.filter((r) => r.status === 200), busy = rs.filter((r) => r.status === 503);
+    assert.equal(ok.length + busy.length, 200, rs.filter((r) => r.status !== 200 && r.status !== 503).slice(0, 3).map((r) => r.error ?? r.text).join(' | '));
+    assert.ok(busy.length >= 100, `${busy.length} refused`);
+    for (const r of ok) assert.equal(r.json?.code, 200, r.text);
+    busy.forEach(imBusy);
+  });
+});
