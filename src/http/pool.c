@@ -1,13 +1,16 @@
 /*
  * The hashing pool: a few threads for work that is slow by design
- * (Argon2id), admitted by time. The pool keeps the time one hash takes as it
- * runs (a moving average of each job's time over its hashes); a new job's
- * expected start is then the hashes queued ahead of it x that time / the
- * threads. Beyond password.max_wait_ms it is refused at once, so a client
- * hears "busy" now instead of timing out later; a job whose estimate was
- * wrong and that has waited its whole budget is refused when its turn comes
- * instead of run. The queue is a list through the jobs themselves (they
- * live in their requests), capped by password.queue as a safety net.
+ * (Argon2id), admitted by time. The pool measures its pace as it runs: the
+ * time it takes to get through one hash's worth of work while it has work
+ * waiting (all threads busy), over the recent jobs. That pace already holds
+ * whatever shares the machine with it: other requests, other programs, a
+ * store lock that makes the jobs take turns. A new job's expected start is
+ * the hashes queued ahead of it (and one for the running jobs to make room)
+ * x that pace. Beyond password.max_wait_ms it is refused at once, so a
+ * client hears "busy" now instead of timing out later; a job whose estimate
+ * was wrong and that has waited its whole budget is refused when its turn
+ * comes instead of run. The queue is a list through the jobs themselves
+ * (they live in their requests), capped by password.queue as a safety net.
  */
 #include "http/pool.h"
 
@@ -18,15 +21,14 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "base/lowprio.h"
 #include "store/store.h"
 
-/*
- * Before the first job has run: a guess on the slow side (Argon2id at the
- * default cost takes 20-80 ms), so that a burst at start is not admitted
- * beyond what the machine does; the first jobs correct it within a second.
- */
-#define FIRST_GUESS_US 500000
+/* Until pool_hash_time() says better: Argon2id at the default cost takes 20-80 ms. */
+#define FIRST_GUESS_US 100000
+/* The pace forgets a completion's weight by this factor at each new one (about the last 8 count). */
+#define DECAY(x) ((x) - (x) / 8)
 
 static struct {
     pthread_mutex_t mu;
@@ -34,9 +36,12 @@ static struct {
     struct pool_job *head, *tail;
     int len, running, max_len, n_threads;
     int draining, stopping;
-    int64_t queued_cost; /* hashes waiting */
+    int64_t queued_cost;  /* hashes waiting */
     int64_t running_cost; /* hashes of the jobs running */
-    int64_t hash_us;     /* moving average of one hash's time */
+    /* the pace: pace_us / pace_cost microseconds per hash, while busy */
+    int64_t pace_us, pace_cost;
+    int64_t last_done_us; /* when the last job ended */
+    int busy_since;       /* work was waiting when it ended: the time since counts */
     int64_t budget_us;
     pthread_t *threads;
     struct running {
@@ -53,30 +58,50 @@ static int64_t mono_us(void)
 }
 
 /*
- * The time one hash takes (P.mu held): the moving average, or more when a
- * running job has already taken longer per hash (the machine just got
- * slower, or the hashing threads get less CPU: the average would learn it
- * only when those jobs end).
+ * The pool's pace, microseconds per hash (P.mu held): as measured, or slower
+ * when every thread is busy and even the quickest of their jobs has run
+ * longer per hash than that. In a steady flow the jobs are staggered and
+ * the quickest is young; at the start of a burst they all start together,
+ * and until the first ends the pool does not know how fast it goes on this
+ * machine now (a measure at start does not know what else runs since):
+ * the wait is then counted as if one job ended at a time.
  */
-static int64_t hash_time_us(int64_t now)
+static int64_t pace_now(int64_t now)
 {
-    int64_t us = P.hash_us;
+    int64_t pace = P.pace_us / (P.pace_cost ? P.pace_cost : 1);
+    if (P.running < P.n_threads)
+        return pace;
+    int64_t least = INT64_MAX;
     for (int i = 0; i < P.n_threads; i++)
-        if (P.busy[i].cost && (now - P.busy[i].start_us) / P.busy[i].cost > us)
-            us = (now - P.busy[i].start_us) / P.busy[i].cost;
-    return us;
+        if (P.busy[i].cost && (now - P.busy[i].start_us) / P.busy[i].cost < least)
+            least = (now - P.busy[i].start_us) / P.busy[i].cost;
+    return least != INT64_MAX && least > pace ? least : pace;
 }
 
 /*
  * When a job queued now would start, in microseconds from now (P.mu held):
- * the hashes ahead of it, the running jobs' counted half done on average,
- * shared by the threads. With a thread free, at once.
+ * at once when a thread is free for it; else after the hashes queued ahead
+ * of it that the free threads do not take at once, and one for a running
+ * job to end.
  */
 static int64_t expected_start_us(void)
 {
-    if (P.running < P.n_threads && !P.head)
+    int idle = P.n_threads - P.running;
+    if (P.len < idle)
         return 0;
-    return (P.queued_cost + P.running_cost / 2) * hash_time_us(mono_us()) / P.n_threads;
+    int64_t ahead = P.queued_cost - idle;
+    return ((ahead > 0 ? ahead : 0) + 1) * pace_now(mono_us());
+}
+
+/* A job of cost hashes ended at now (P.mu held). */
+static void measure(int64_t now, unsigned cost)
+{
+    if (P.busy_since) {
+        P.pace_us = DECAY(P.pace_us) + (now - P.last_done_us);
+        P.pace_cost = DECAY(P.pace_cost) + cost;
+    }
+    P.last_done_us = now;
+    P.busy_since = P.head != NULL;
 }
 
 static int seconds_up(int64_t us)
@@ -103,28 +128,28 @@ static void *worker(void *arg)
         P.queued_cost -= j->cost;
         P.running_cost += j->cost;
         P.running++;
-        int64_t start = mono_us(), took = -1;
+        int64_t start = mono_us();
         *me = (struct running){start, j->cost};
         pthread_mutex_unlock(&P.mu);
 
         /* j belongs to its request, which may be gone once run() or refuse() returns. */
         unsigned cost = j->cost;
-        if (start - j->queued_us > P.budget_us) {
+        int ran = 0;
+        if (start - j->since_us > P.budget_us) {
+            log_debug("pool: busy: waited %lld ms", (long long)(start - j->since_us) / 1000);
             j->retry_after = 1;
             j->refuse(j);
         } else {
             j->run(j);
-            took = mono_us() - start;
+            ran = 1;
         }
 
         pthread_mutex_lock(&P.mu);
         P.running--;
         P.running_cost -= cost;
         me->cost = 0;
-        if (took >= 0)
-            P.hash_us += (took / (int64_t)cost - P.hash_us) / 4;
-        if (P.hash_us < 1)
-            P.hash_us = 1;
+        if (ran)
+            measure(mono_us(), cost);
     }
     pthread_mutex_unlock(&P.mu);
     store_thread_close();
@@ -142,8 +167,12 @@ int pool_start(int threads, int max_queue, int max_wait_ms)
         return -E_INTERNAL;
     P.max_len = max_queue;
     P.budget_us = (int64_t)max_wait_ms * 1000;
-    P.hash_us = FIRST_GUESS_US;
     P.draining = P.stopping = 0;
+    P.head = P.tail = NULL;
+    P.len = P.running = 0;
+    P.queued_cost = P.running_cost = 0;
+    P.last_done_us = 0;
+    P.busy_since = 0;
     P.threads = xcalloc((size_t)threads, sizeof(*P.threads));
     P.busy = xcalloc((size_t)threads, sizeof(*P.busy));
     for (int i = 0; i < threads; i++) {
@@ -151,6 +180,7 @@ int pool_start(int threads, int max_queue, int max_wait_ms)
             return -E_INTERNAL;
         P.n_threads++;
     }
+    pool_hash_time(FIRST_GUESS_US);
     return 0;
 }
 
@@ -159,13 +189,14 @@ int pool_submit(struct pool_job *j)
     if (j->cost < 1)
         j->cost = 1;
     pthread_mutex_lock(&P.mu);
-    int64_t start = P.n_threads ? expected_start_us() : 0;
-    if (P.draining || !P.n_threads || P.len >= P.max_len || start > P.budget_us) {
+    int64_t waited = mono_us() - j->since_us, start = P.n_threads ? expected_start_us() : 0;
+    if (P.draining || !P.n_threads || P.len >= P.max_len || waited + start > P.budget_us) {
         j->retry_after = seconds_up(P.draining ? 0 : start);
+        log_debug("pool: busy: would start in %lld ms (%d waiting, %lld hashes, %d running)", (long long)start / 1000,
+                  P.len, (long long)P.queued_cost, P.running);
         pthread_mutex_unlock(&P.mu);
         return -E_BUSY;
     }
-    j->queued_us = mono_us();
     j->next = NULL;
     if (P.tail)
         P.tail->next = j;
@@ -213,11 +244,20 @@ void pool_stop(void)
     P.n_threads = 0;
 }
 
-void pool_stats(int *queued, int *running, int64_t *hash_us)
+void pool_hash_time(int64_t us)
+{
+    pthread_mutex_lock(&P.mu);
+    /* one job's weight of this guess: the first measures soon outweigh it */
+    P.pace_us = (us > 0 ? us : 1) / (P.n_threads ? P.n_threads : 1);
+    P.pace_cost = 1;
+    pthread_mutex_unlock(&P.mu);
+}
+
+void pool_stats(int *queued, int *running, int64_t *pace_us)
 {
     pthread_mutex_lock(&P.mu);
     *queued = P.len;
     *running = P.running;
-    *hash_us = P.hash_us;
+    *pace_us = pace_now(mono_us());
     pthread_mutex_unlock(&P.mu);
 }

@@ -18,22 +18,25 @@ struct pool_job {
     void (*refuse)(struct pool_job *j); /* answers busy instead (waited too long, or stopping) */
     unsigned cost;                      /* password hashes it will take (at least 1) */
     int retry_after;                    /* seconds: set for refuse(), and by a refused pool_submit() */
-    int64_t queued_us;                  /* monotonic time it was queued */
+    int64_t since_us;                   /* when its request arrived (monotonic): the budget counts from then */
     struct pool_job *next;
 };
 
 /** Starts threads (0: one per core), at most max_queue waiting jobs, a wait budget of max_wait_ms. */
 int pool_start(int threads, int max_queue, int max_wait_ms) USERD_MUST_CHECK;
 /**
- * Queues j. -E_BUSY at once (j->retry_after set) when its expected start
- * is past the budget, the queue is full, or the pool is stopping.
+ * Queues j. -E_BUSY at once (j->retry_after set) when it would start later
+ * than its budget after j->since_us, the queue is full, or the pool is
+ * stopping.
  */
 int pool_submit(struct pool_job *j) USERD_MUST_CHECK;
 /** Refuses new jobs from now on and every queued job (refuse() runs on this thread); jobs running go on. */
 void pool_drain(void);
 /** Waits for the running jobs, then joins the threads. */
 void pool_stop(void);
-/** The jobs waiting and running, and the current estimate of one hash's time (microseconds). */
-void pool_stats(int *queued, int *running, int64_t *hash_us);
+/** The time of one hash on one thread (measured at start): the pace until the first jobs have run. */
+void pool_hash_time(int64_t us);
+/** The jobs waiting and running, and the pace: microseconds per hash of work while busy. */
+void pool_stats(int *queued, int *running, int64_t *pace_us);
 
 #endif

