@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import { httpRequest, sleep, startUserd } from './lib/harness.mjs';
+import { httpRequest, sleep, startUserd } from '../lib/harness.mjs';
 
 /** Opens a connection from address `from` and writes text; resolves the socket once connected (or null). */
 function openWith(port, from, text) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { USERD_BIN, freePort, httpRequest, sleep } from './lib/harness.mjs';
+import { USERD_BIN, freePort, httpRequest, sleep } from '../lib/harness.mjs';
 
 test('stderr nobody reads: 20,000 requests served; dropped lines counted, and the count logged once stderr drains', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'userd-log-'));

@@ -8,7 +8,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { imClient, sleep, startUserd } from './lib/harness.mjs';
+import { imClient, sleep, startUserd } from '../lib/harness.mjs';
 
 const DEFAULT_COST = { USERD_PASSWORD_OPSLIMIT: '2', USERD_PASSWORD_MEMLIMIT_KIB: '19456' };
 
