@@ -405,40 +405,45 @@ static void healthz(struct http_req *r)
     http_reply(r, ok ? 200 : 503, "application/json; charset=utf-8", body, strlen(body));
 }
 
-static void dispatch(struct http_req *r)
+/*
+ * Serves the request, or hands it to the hashing pool (1: from then on it is
+ * the pool's, and this thread must not touch it; the pool resumes the
+ * connection when it has answered, and the answer is queued on that call).
+ */
+static int dispatch(struct http_req *r)
 {
     if (r->hc)
         conn_phase(r->hc, CONN_BUSY);
     if (r->too_large) {
         r->face->fail(r, -E_TOO_LARGE);
-        return;
+        return 0;
     }
     if (r->method_bit == M_GET && !strcmp(r->path, "/healthz")) {
         healthz(r);
-        return;
+        return 0;
     }
     const char *params[HTTP_MAX_PARAMS];
     int rc = http_route(r->face->routes, r->face->n_routes, r->method_bit, r->path, &r->route, params,
                         &r->n_params);
     if (rc) {
         r->face->fail(r, rc);
-        return;
+        return 0;
     }
     for (int i = 0; i < r->n_params; i++)
         r->params[i] = arena_strdup(r->a, params[i]);
     if (!(r->route->flags & ROUTE_SLOW)) {
         run(r);
-        return;
+        return 0;
     }
     r->job = (struct pool_job){.run = run_on_pool, .refuse = refuse_on_pool, .since_us = r->start_us,
                                .cost = r->route->cost ? r->route->cost(r) : 1};
     r->state = ST_POOL;
     MHD_suspend_connection(r->conn);
-    if (pool_submit(&r->job)) {
-        r->state = ST_RECEIVING;
-        busy(r, r->job.retry_after);
-        MHD_resume_connection(r->conn);
-    }
+    if (!pool_submit(&r->job))
+        return 1;
+    busy(r, r->job.retry_after);
+    MHD_resume_connection(r->conn);
+    return 0;
 }
 
 static enum MHD_Result queue(struct http_req *r)
@@ -677,10 +682,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             *upload_data_size = 0;
             return MHD_YES;
         }
-        dispatch(r);
+        if (dispatch(r))
+            return MHD_YES;
     }
-    if (r->state == ST_POOL)
-        return MHD_YES;
     return queue(r);
 }
 
