@@ -452,8 +452,13 @@ static enum MHD_Result queue(struct http_req *r)
         MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
     r->resp = NULL; /* owned by the response now */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-    for (int i = 0; i < r->n_hdrs; i++)
+    int retry_after = 0;
+    for (int i = 0; i < r->n_hdrs; i++) {
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+        retry_after |= !strcasecmp(r->hdr_name[i], MHD_HTTP_HEADER_RETRY_AFTER);
+    }
+    if (r->status == MHD_HTTP_SERVICE_UNAVAILABLE && !retry_after) /* busy or store down: worth a retry soon */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (r->close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
