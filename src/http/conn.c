@@ -73,9 +73,11 @@ struct http_conn *conn_open(int fd)
     hc->idx = idx;
     hc->gen++;
     hc->fd = fd;
+    hc->cut = 0;
     hc->req = NULL;
     atomic_store(&hc->state, pack(mono_ms(), CONN_HEAD));
-    struct epoll_event ev = {.events = EPOLLRDHUP | EPOLLET, .data.u64 = (uint64_t)idx << 32 | hc->gen};
+    /* One report of the peer's end, then the socket leaves our set: shutting it makes more. */
+    struct epoll_event ev = {.events = EPOLLRDHUP | EPOLLONESHOT, .data.u64 = (uint64_t)idx << 32 | hc->gen};
     int ep = W.ep;
     pthread_mutex_unlock(&W.mu);
     if (ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
@@ -93,7 +95,12 @@ void conn_close(struct http_conn *hc)
 }
 
 /* Ends a connection from outside libmicrohttpd's thread: it sees the shut socket and closes it (W.mu held). */
-static void cut(struct http_conn *hc) { shutdown(hc->fd, SHUT_RDWR); }
+static void cut(struct http_conn *hc)
+{
+    if (!hc->cut)
+        shutdown(hc->fd, SHUT_RDWR);
+    hc->cut = 1;
+}
 
 /* The peer closed its end: a request still arriving can never complete (W.mu held). */
 static void peer_closed(uint64_t key)

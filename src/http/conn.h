@@ -32,6 +32,7 @@ struct http_conn {
     /* the rest is the watcher's */
     _Atomic uint64_t state; /* phase | since (monotonic ms) << 8 */
     int fd;                 /* -1: a free slot */
+    int cut;                /* shut by the watcher already */
     uint32_t idx, gen;
 };
 

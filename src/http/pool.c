@@ -6,10 +6,12 @@
  * whatever shares the machine with it: other requests, other programs, a
  * store lock that makes the jobs take turns. A new job's expected start is
  * the hashes queued ahead of it (and one for the running jobs to make room)
- * x that pace. Beyond password.max_wait_ms it is refused at once, so a
- * client hears "busy" now instead of timing out later; a job whose estimate
- * was wrong and that has waited its whole budget is refused when its turn
- * comes instead of run. The queue is a list through the jobs themselves
+ * x that pace, taken a quarter longer: the pace drops while a burst is
+ * being read (the request threads take the CPU), and a job admitted on the
+ * estimate should still start within its budget. Beyond
+ * password.max_wait_ms it is refused at once, so a client hears "busy" now
+ * instead of timing out later; a job whose estimate was wrong and that has
+ * waited its whole budget is refused when its turn comes instead of run. The queue is a list through the jobs themselves
  * (they live in their requests), capped by password.queue as a safety net.
  */
 #include "http/pool.h"
@@ -60,11 +62,11 @@ static int64_t mono_us(void)
 /*
  * The pool's pace, microseconds per hash (P.mu held): as measured, or slower
  * when every thread is busy and even the quickest of their jobs has run
- * longer per hash than that. In a steady flow the jobs are staggered and
- * the quickest is young; at the start of a burst they all start together,
- * and until the first ends the pool does not know how fast it goes on this
- * machine now (a measure at start does not know what else runs since):
- * the wait is then counted as if one job ended at a time.
+ * longer per hash than the threads together allow. In a steady flow the
+ * jobs are staggered and the quickest is young; at the start of a burst
+ * they all start together, and until the first ends the pool does not know
+ * how fast it goes on this machine now (the measure at start does not know
+ * what else runs since): the jobs' age then bounds the pace from below.
  */
 static int64_t pace_now(int64_t now)
 {
@@ -75,7 +77,7 @@ static int64_t pace_now(int64_t now)
     for (int i = 0; i < P.n_threads; i++)
         if (P.busy[i].cost && (now - P.busy[i].start_us) / P.busy[i].cost < least)
             least = (now - P.busy[i].start_us) / P.busy[i].cost;
-    return least != INT64_MAX && least > pace ? least : pace;
+    return least != INT64_MAX && least / P.n_threads > pace ? least / P.n_threads : pace;
 }
 
 /*
@@ -190,7 +192,7 @@ int pool_submit(struct pool_job *j)
         j->cost = 1;
     pthread_mutex_lock(&P.mu);
     int64_t waited = mono_us() - j->since_us, start = P.n_threads ? expected_start_us() : 0;
-    if (P.draining || !P.n_threads || P.len >= P.max_len || waited + start > P.budget_us) {
+    if (P.draining || !P.n_threads || P.len >= P.max_len || waited + start * 5 / 4 > P.budget_us) {
         j->retry_after = seconds_up(P.draining ? 0 : start);
         log_debug("pool: busy: would start in %lld ms (%d waiting, %lld hashes, %d running)", (long long)start / 1000,
                   P.len, (long long)P.queued_cost, P.running);
