@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@
 #include "base/log.h"
 
 #define TICK_MS 1000
+/* A peer's end is acted on this long after it was seen: a client may send a whole request and close its side. */
+#define EOF_GRACE_MS 200
 /* Data that came this close to the end of the previous answer may belong to that request (clock granularity). */
 #define IDLE_MARGIN_MS 100
 
@@ -74,6 +77,7 @@ struct http_conn *conn_open(int fd)
     hc->gen++;
     hc->fd = fd;
     hc->cut = 0;
+    hc->eof_ms = 0;
     hc->req = NULL;
     atomic_store(&hc->state, pack(mono_ms(), CONN_HEAD));
     /* One report of the peer's end, then the socket leaves our set: shutting it makes more. */
@@ -102,17 +106,29 @@ static void cut(struct http_conn *hc)
     hc->cut = 1;
 }
 
-/* The peer closed its end: a request still arriving can never complete (W.mu held). */
-static void peer_closed(uint64_t key)
+/* The peer closed its end (W.mu held): see to it in EOF_GRACE_MS. */
+static void peer_closed(uint64_t key, int64_t now)
 {
     uint32_t idx = (uint32_t)(key >> 32), gen = (uint32_t)key;
     if (idx >= W.used)
         return;
     struct http_conn *hc = W.tab[idx];
-    if (hc->fd < 0 || hc->gen != gen)
-        return; /* already gone */
-    if ((atomic_load(&hc->state) & 0xff) != CONN_BUSY)
-        cut(hc);
+    if (hc->fd >= 0 && hc->gen == gen && !hc->eof_ms)
+        hc->eof_ms = now;
+}
+
+/*
+ * A connection whose peer closed its end a while ago (W.mu held). Its
+ * request, if any, can no longer grow: unless it is being served, or bytes
+ * wait in the socket for libmicrohttpd to read (a whole request sent before
+ * the close), there is nothing left to do on it.
+ */
+static void after_eof(struct http_conn *hc, uint64_t st)
+{
+    int unread = 0;
+    if ((st & 0xff) == CONN_BUSY || (!ioctl(hc->fd, FIONREAD, &unread) && unread > 0))
+        return; /* look again later */
+    cut(hc);
 }
 
 /*
@@ -133,16 +149,19 @@ static void idle_check(struct http_conn *hc, uint64_t st, int64_t now)
         atomic_compare_exchange_strong(&hc->state, &st, pack(last_data, CONN_HEAD));
 }
 
-static void scan(int64_t now)
+/* Every EOF_GRACE_MS: the peers that closed; with deadlines (once a TICK_MS), the heads late (W.mu held). */
+static void scan(int64_t now, int deadlines)
 {
     int64_t head_ms = cfg_int(CFG_http_header_timeout) * 1000;
     for (uint32_t i = 0; i < W.used; i++) {
         struct http_conn *hc = W.tab[i];
-        if (hc->fd < 0)
+        if (hc->fd < 0 || hc->cut)
             continue;
         uint64_t st = atomic_load(&hc->state);
+        if (hc->eof_ms && now - hc->eof_ms >= EOF_GRACE_MS)
+            after_eof(hc, st);
         int64_t since = (int64_t)(st >> 8);
-        if (now - since <= head_ms)
+        if (!deadlines || hc->cut || now - since <= head_ms)
             continue;
         if ((st & 0xff) == CONN_HEAD)
             cut(hc);
@@ -156,7 +175,7 @@ static void *watch(void *unused)
     (void)unused;
     pthread_setname_np(pthread_self(), "userd-conns");
     struct epoll_event evs[64];
-    int64_t next_tick = mono_ms() + TICK_MS;
+    int64_t next_tick = mono_ms() + EOF_GRACE_MS, next_deadlines = mono_ms() + TICK_MS;
     for (;;) {
         int64_t now = mono_ms();
         int n = epoll_wait(W.ep, evs, 64, next_tick > now ? (int)(next_tick - now) : 0);
@@ -164,16 +183,19 @@ static void *watch(void *unused)
             break;
         int stop = 0;
         pthread_mutex_lock(&W.mu);
+        now = mono_ms();
         for (int i = 0; i < n; i++) {
             if (evs[i].data.u64 == UINT64_MAX)
                 stop = 1;
             else
-                peer_closed(evs[i].data.u64);
+                peer_closed(evs[i].data.u64, now);
         }
-        now = mono_ms();
         if (now >= next_tick) {
-            scan(now);
-            next_tick = now + TICK_MS;
+            int deadlines = now >= next_deadlines;
+            scan(now, deadlines);
+            if (deadlines)
+                next_deadlines = now + TICK_MS;
+            next_tick = now + EOF_GRACE_MS;
         }
         pthread_mutex_unlock(&W.mu);
         if (stop)

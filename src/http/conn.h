@@ -6,9 +6,11 @@
 /*
  * The TCP connections of every listener, watched from one thread
  * (docs/architecture.md, "Connections"):
- *  - a peer that closes its end while its request is still arriving is
- *    noticed at once (EPOLLRDHUP), and the connection is shut, so that
- *    libmicrohttpd, whose edge-triggered loop can miss that end, frees it;
+ *  - a peer that closes its end is noticed at once (EPOLLRDHUP); unless its
+ *    request is being served or still waits in the socket to be read (a
+ *    client may send a whole request, then close its side), the connection
+ *    is shut 200 ms later, so that libmicrohttpd, whose edge-triggered loop
+ *    can miss that end, frees it;
  *  - the request line and headers must be in within http.header_timeout of
  *    the connection's start, or of the first byte of a request that follows
  *    on a kept-alive connection;
@@ -33,6 +35,7 @@ struct http_conn {
     _Atomic uint64_t state; /* phase | since (monotonic ms) << 8 */
     int fd;                 /* -1: a free slot */
     int cut;                /* shut by the watcher already */
+    int64_t eof_ms;         /* when the peer's end was seen (0: not yet) */
     uint32_t idx, gen;
 };
 

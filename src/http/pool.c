@@ -246,6 +246,48 @@ void pool_stop(void)
     P.n_threads = 0;
 }
 
+/* Calibration: one job per thread, all at once; the caller waits for them. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int left;
+    void (*fn)(void);
+} C = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void calibration_run(struct pool_job *j)
+{
+    (void)j;
+    C.fn();
+    pthread_mutex_lock(&C.mu);
+    C.left--;
+    pthread_cond_signal(&C.cv);
+    pthread_mutex_unlock(&C.mu);
+}
+
+static void calibration_refused(struct pool_job *j) { calibration_run(j); }
+
+int64_t pool_calibrate(void (*fn)(void))
+{
+    int n = P.n_threads;
+    struct pool_job *jobs = xcalloc((size_t)n, sizeof(*jobs));
+    C.fn = fn;
+    C.left = n;
+    int64_t t0 = mono_us();
+    for (int i = 0; i < n; i++) {
+        jobs[i] = (struct pool_job){.run = calibration_run, .refuse = calibration_refused, .cost = 1, .since_us = t0};
+        if (pool_submit(&jobs[i]))
+            calibration_refused(&jobs[i]);
+    }
+    pthread_mutex_lock(&C.mu);
+    while (C.left)
+        pthread_cond_wait(&C.cv, &C.mu);
+    pthread_mutex_unlock(&C.mu);
+    int64_t took = mono_us() - t0;
+    free(jobs);
+    pool_hash_time(took);
+    return took;
+}
+
 void pool_hash_time(int64_t us)
 {
     pthread_mutex_lock(&P.mu);

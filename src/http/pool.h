@@ -34,8 +34,13 @@ int pool_submit(struct pool_job *j) USERD_MUST_CHECK;
 void pool_drain(void);
 /** Waits for the running jobs, then joins the threads. */
 void pool_stop(void);
-/** The time of one hash on one thread (measured at start): the pace until the first jobs have run. */
+/** The time of one hash on each thread at once: the pace until the pool has measured its own. */
 void pool_hash_time(int64_t us);
+/**
+ * Runs fn (one hash) on every thread at once, and takes the time they took
+ * as pool_hash_time(). Call before any request comes. Returns that time.
+ */
+int64_t pool_calibrate(void (*fn)(void));
 /** The jobs waiting and running, and the pace: microseconds per hash of work while busy. */
 void pool_stats(int *queued, int *running, int64_t *pace_us);
 

@@ -7,37 +7,46 @@
 // Argon2id runs at the default cost here (the harness lowers it for speed).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import net from 'node:net';
 import { imClient, sleep, startUserd } from '../lib/harness.mjs';
 
 const DEFAULT_COST = { USERD_PASSWORD_OPSLIMIT: '2', USERD_PASSWORD_MEMLIMIT_KIB: '19456' };
 
 /**
  * One request on its own connection, from a given loopback address (the
- * per-address connection cap is about real clients, who come from many).
+ * per-address connection cap is about real clients, who come from many),
+ * written on a raw socket: the 3000-client test runs client and server on
+ * the same two cores, and node:http's client costs twice the CPU. The time
+ * counts from the connection's start (the client's own queue of connects is
+ * not userd's time). Resolves {status, headers, text, json, ms} or {status: 0, error}.
  */
 function send(port, method, path, { body, headers = {}, from = '127.0.0.1', timeoutMs = 60000 } = {}) {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  let t0 = Date.now(); // from the connection's start: the client's own queue of 3000 connects is not userd's time
+  const data = body === undefined ? '' : JSON.stringify(body);
+  const head = Object.entries({ Host: 'x', ...headers, ...(data ? { 'Content-Type': 'application/json' } : {}),
+    'Content-Length': Buffer.byteLength(data), Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   return new Promise((resolve) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method, path, localAddress: from, agent: false,
-      headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}) },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, text, json, ms: Date.now() - t0 });
-      });
+    let t0 = Date.now();
+    const chunks = [];
+    const s = net.connect({ port, host: '127.0.0.1', localAddress: from });
+    const timer = setTimeout(() => s.destroy(new Error('timeout')), timeoutMs);
+    s.on('connect', () => { t0 = Date.now(); s.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n${data}`); });
+    s.on('data', (c) => chunks.push(c));
+    s.on('error', (e) => { clearTimeout(timer); resolve({ status: 0, error: e.message, ms: Date.now() - t0 }); });
+    s.on('close', (hadError) => {
+      clearTimeout(timer);
+      if (hadError) return;
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const at = raw.indexOf('\r\n\r\n');
+      const headers = {};
+      for (const line of raw.slice(0, at).split('\r\n').slice(1)) {
+        const k = line.indexOf(':');
+        headers[line.slice(0, k).trim().toLowerCase()] = line.slice(k + 1).trim();
+      }
+      const text = raw.slice(at + 4);
+      let json;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      resolve({ status: Number(raw.slice(9, 12)) || 0, headers, text, json, ms: Date.now() - t0 });
     });
-    req.on('socket', (sock) => sock.once('connect', () => { t0 = Date.now(); }));
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ status: 0, error: e.message, ms: Date.now() - t0 }));
-    if (data) req.write(data);
-    req.end();
   });
 }
 
@@ -68,8 +77,9 @@ describe('the hashing pool admits by time', () => {
     const reads = [];
     const readLoop = (async () => {
       while (reading) {
+        const t0 = Date.now();
         const r = await reader.req('GET', '/user/profile').catch((e) => ({ status: 0, text: e.message }));
-        reads.push(r);
+        reads.push({ ...r, ms: Date.now() - t0 });
         await sleep(20);
       }
     })();
