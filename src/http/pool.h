@@ -37,10 +37,11 @@ void pool_stop(void);
 /** The time of one hash on each thread at once: the pace until the pool has measured its own. */
 void pool_hash_time(int64_t us);
 /**
- * Runs fn (one hash) on every thread at once, and takes the time they took
- * as pool_hash_time(). Call before any request comes. Returns that time.
+ * Runs fn on every thread at once (before any request comes: to warm the
+ * threads up, or to time a hash on each for pool_hash_time()). Returns the
+ * time it took, in microseconds.
  */
-int64_t pool_calibrate(void (*fn)(void));
+int64_t pool_on_each(void (*fn)(void));
 /** The jobs waiting and running, and the pace: microseconds per hash of work while busy. */
 void pool_stats(int *queued, int *running, int64_t *pace_us);
 

@@ -816,6 +816,15 @@ int http_listen(const struct face *face, const char *addr)
     return 0;
 }
 
+/* On each pool thread at start: its store connection, so that the first jobs are not cold. */
+static void pool_warm_up(void)
+{
+    db_t *db;
+    if (store_thread(&db))
+        log_warn("hashing pool: no store connection yet");
+}
+
+/* On each pool thread at once, timed: the pace of a busy pool on this machine now. */
 static void calibration_hash(void)
 {
     char hash[crypto_pwhash_STRBYTES];
@@ -830,7 +839,9 @@ int http_pool_start(int threads, int queue)
     if (rc)
         return rc;
     /* A hash on every pool thread at once, now: a burst right after the start is admitted by what this machine does. */
-    int64_t us = pool_calibrate(calibration_hash);
+    pool_on_each(pool_warm_up);
+    int64_t us = pool_on_each(calibration_hash);
+    pool_hash_time(us);
     log_info("hashing pool: %d ms for a hash on each thread at once", (int)(us / 1000));
     return 0;
 }
