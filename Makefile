@@ -56,8 +56,15 @@ run: all
 unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
 	@set -e; for t in $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%); do echo "== $$t"; $$t; done
 
+# The black-box suite two files at a time, then the load tests of bb/load/
+# (thousands of connections, a saturated hashing pool) one at a time: they
+# take the whole machine, and their time limits are about userd alone.
+BB      := $(patsubst tests/%,%,$(wildcard tests/bb/*.test.mjs))
+BB_LOAD := $(patsubst tests/%,%,$(wildcard tests/bb/load/*.test.mjs))
+BB_RUN   = node --test --test-concurrency=2 $(BB); s=$$?; node --test --test-concurrency=1 $(BB_LOAD) || s=1; exit $$s
+
 blackbox: deps-test $(BUILD)/asan/userd
-	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/
+	cd tests && export USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd && $(BB_RUN)
 
 # The same black-box suite on PostgreSQL: a throwaway cluster (scripts/pg.sh)
 # in a temporary directory, started for the run and always stopped after it.
@@ -65,7 +72,7 @@ deps-pg:
 	@scripts/deps.sh pg
 
 test-pg: deps-test deps-pg $(BUILD)/asan/userd
-	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
+	scripts/pg_test.sh sh -c 'cd tests && export USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd && $(BB_RUN)'
 
 # The banned functions, and the layers' include rules (with a self-test that
 # plants a violation of each rule and expects it reported).

@@ -32,6 +32,7 @@ static struct {
 static void *worker(void *unused)
 {
     (void)unused;
+    pthread_setname_np(pthread_self(), "userd-argon2");
     /* Linux: the nice value is per thread (PRIO_PROCESS with a thread id). */
     if (L.nice >= LOWPRIO_IDLE) {
         struct sched_param sp = {0};

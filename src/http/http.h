@@ -17,6 +17,7 @@
 
 #include "base/arena.h"
 #include "core/ctx.h"
+#include "http/pool.h"
 
 enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 };
 
@@ -32,9 +33,16 @@ struct route {
     handler_fn fn;
     unsigned flags;
     const void *data; /* for the face: e.g. which settings field a setter sets */
+    /**
+     * ROUTE_SLOW routes: how many password hashes the request will cost,
+     * read from the request before it is admitted to the hashing pool (a
+     * batch counts as its items). NULL: one.
+     */
+    unsigned (*cost)(struct http_req *r);
 };
-#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL}
-#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data}
+#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL, NULL}
+#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data, NULL}
+#define ROUTE_COST(methods, pattern, fn, flags, cost) {methods, pattern, fn, flags, NULL, cost}
 
 struct face {
     const char *name;
@@ -47,10 +55,24 @@ struct face {
 };
 
 #define HTTP_MAX_PARAMS 4
-#define HTTP_MAX_HEADERS 8
+#define HTTP_MAX_HEADERS 8 /* response headers a handler may add */
+
+/*
+ * The request head (docs/architecture.md, "Limits of a request head"): at
+ * most http.max_header bytes for the request line and the header fields,
+ * and at most these many fields, query arguments and cookies, and bytes of
+ * Cookie headers. libmicrohttpd's per-connection memory is sized from them.
+ */
+#define HTTP_MAX_FIELDS 100
+#define HTTP_MAX_ARGS 256
+#define HTTP_MAX_COOKIES 100
+#define HTTP_MAX_COOKIE_BYTES 8192
+
+struct http_conn;
 
 struct http_req {
     struct MHD_Connection *conn;
+    struct http_conn *hc; /* the TCP connection it came on (http/conn.c) */
     const struct face *face;
     const struct route *route;
     struct ctx ctx; /* store, arena, time, client */
@@ -67,6 +89,12 @@ struct http_req {
     int64_t start_us;
     void *face_data; /* the face's per-request state (e.g. the IM caller) */
     const char *why; /* detail for an error answer (no secrets): "username: too long" */
+    json_t *json;    /* the parsed body, once http_json_body() has read it */
+    int head_status; /* the request line was refused before the head was read (414) */
+    int counted;     /* counted in flight (from its head until its end) */
+    int close;       /* close the connection after the answer */
+    const char *client_ip; /* behind a proxy: the client counted by conn_client_enter() */
+    struct pool_job job;
 
     /* the answer */
     int state;
@@ -88,8 +116,18 @@ size_t http_query_all(struct http_req *r, const char *name, const char **out, si
 void http_each_header(struct http_req *r, void (*fn)(void *, const char *, const char *), void *arg);
 /** The client address as text. */
 const char *http_client_ip(struct http_req *r);
-/** A cookie of the request (libmicrohttpd parses the Cookie header), or NULL. */
+/**
+ * The value of the cookie called exactly name (case-sensitive) in the
+ * request's Cookie header(s), or NULL. The first one wins; a quoted value
+ * keeps its quotes (it matches no token we issue).
+ */
 const char *http_cookie(struct http_req *r, const char *name);
+/**
+ * Finds the cookie called exactly name in one Cookie header value
+ * ("a=1; b=2"; also a whole Set-Cookie line sent back as is, as Android
+ * clients do). 1 with *val and *len set (pointing into header), or 0.
+ */
+int http_cookie_find(const char *header, const char *name, const char **val, size_t *len);
 
 /** Answers with body (copied) and content type. */
 void http_reply(struct http_req *r, int status, const char *content_type, const char *body, size_t len);
@@ -122,8 +160,9 @@ const struct face_error *face_error_find(const struct face_error *t, size_t n, i
 /* ---- JSON bodies and their fields ---- */
 
 /**
- * The body parsed as JSON (duplicate keys refused), owned by the request.
- * NULL with r->why set when it is missing or malformed.
+ * The body parsed as JSON (duplicate keys refused), owned by the request;
+ * parsed once, the same object on later calls. NULL with r->why set when
+ * it is missing or malformed.
  */
 json_t *http_json_body(struct http_req *r);
 /**
@@ -141,9 +180,17 @@ int http_invalid(struct http_req *r, const char *fmt, ...) __attribute__((format
 
 /** Starts a listener for face on "host:port". */
 int http_listen(const struct face *face, const char *addr) USERD_MUST_CHECK;
-/** Starts the hashing pool. threads 0: one per core. */
+/**
+ * Starts the hashing pool (threads 0: one per core; queue: the hard cap on
+ * waiting requests; password.max_wait_ms admits them) and the access-log
+ * writer.
+ */
 int http_pool_start(int threads, int queue) USERD_MUST_CHECK;
-/** Stops accepting, waits for requests in flight (up to grace_ms), stops everything. */
+/**
+ * Stops accepting, answers busy every request still waiting for the
+ * hashing pool, waits for requests in flight (up to grace_ms), then stops
+ * the listeners, the pool and the log writer.
+ */
 void http_shutdown(int grace_ms);
 
 #endif

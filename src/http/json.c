@@ -34,6 +34,8 @@ static void decref(void *p) { json_decref(p); }
 
 json_t *http_json_body(struct http_req *r)
 {
+    if (r->json)
+        return r->json;
     if (!r->body_len) {
         http_invalid(r, "a JSON body is required");
         return NULL;
@@ -45,6 +47,7 @@ json_t *http_json_body(struct http_req *r)
         return NULL;
     }
     arena_on_free(r->a, decref, o);
+    r->json = o;
     return o;
 }
 

@@ -22,7 +22,8 @@ static const struct route routes[] = {
     ROUTE(M_POST, "/token/login", im_token_login, ROUTE_SLOW | IM_OPEN),
     /* accounts (register.c, account.c) */
     ROUTE(M_POST, "/user/register/v2", im_register_v2, ROUTE_SLOW | IM_OPEN),
-    ROUTE(M_POST, "/user/register/batch", im_register_batch, ROUTE_SLOW | IM_OPEN),
+    /* bulk registration is a server-side act: an admin token, and one hash per item when admitted */
+    ROUTE_COST(M_POST, "/user/register/batch", im_register_batch, ROUTE_SLOW | IM_ADMIN, im_batch_cost),
     ROUTE(M_POST, "/user/register/push", im_register_push, ROUTE_SLOW | IM_OPEN),
     ROUTE(M_POST | M_DELETE, "/user/delete", im_user_delete, ROUTE_SLOW),
     ROUTE(M_POST | M_PUT, "/user/username", im_set_username, 0),

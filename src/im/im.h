@@ -76,6 +76,8 @@ int im_body_list(struct http_req *r, size_t max, json_t **list) USERD_MUST_CHECK
  * before each.
  */
 void im_batch(struct http_req *r, json_t *(*fn)(struct http_req *r, json_t *item));
+/** A batch's cost for the hashing pool: the items of its "list" (1 when the body is not a valid batch). */
+unsigned im_batch_cost(struct http_req *r);
 /** A user id (integer 1 to 2^53-1) in a JSON field. */
 int im_j_user_id(struct http_req *r, json_t *o, const char *key, int required, int64_t *out) USERD_MUST_CHECK;
 

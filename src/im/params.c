@@ -96,6 +96,15 @@ int im_body_list(struct http_req *r, size_t max, json_t **list)
     return 0;
 }
 
+unsigned im_batch_cost(struct http_req *r)
+{
+    json_t *o = http_json_body(r);
+    json_t *l = json_is_object(o) ? json_object_get(o, "list") : NULL;
+    size_t n = json_is_array(l) ? json_array_size(l) : 0;
+    r->why = NULL; /* the handler says what is wrong with the body, if anything */
+    return n >= 1 && n <= IM_BATCH_MAX ? (unsigned)n : 1;
+}
+
 void im_batch(struct http_req *r, json_t *(*fn)(struct http_req *r, json_t *item))
 {
     json_t *list, *item;

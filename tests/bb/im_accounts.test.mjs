@@ -24,7 +24,7 @@ describe('IM accounts', () => {
   describe('register/batch', () => {
     test('creates every item and reports {user_id, username, success, reason}', async () => {
       const names = [uname('b'), uname('b'), uname('b')];
-      const r = await open.req('POST', '/user/register/batch', { body: { list: names.map((n) => ({ username: n, password: 'secret123' })) } });
+      const r = await admin.req('POST', '/user/register/batch', { body: { list: names.map((n) => ({ username: n, password: 'secret123' })) } });
       const d = assertOk(r);
       assert.equal(d.length, 3);
       for (const [i, item] of d.entries()) {
@@ -56,7 +56,7 @@ describe('IM accounts', () => {
         { username: twice, password: 'secret456' },      // duplicate inside the batch
         { username: good2, password: 'secret123' },
       ];
-      const d = assertOk(await open.req('POST', '/user/register/batch', { body: { list } }));
+      const d = assertOk(await admin.req('POST', '/user/register/batch', { body: { list } }));
       assert.equal(d.length, list.length);
       const ok = d.map((x) => x.success);
       assert.deepEqual(ok, [true, false, false, false, false, false, false, false, true, false, true]);
@@ -81,17 +81,29 @@ describe('IM accounts', () => {
     test('list size and body errors are 10002, and nothing is created', async () => {
       const first = uname('over');
       const big = [first, ...Array.from({ length: 100 }, () => uname('over'))].map((n) => ({ username: n, password: 'secret123' }));
-      assertError(await open.req('POST', '/user/register/batch', { body: { list: big } }), 10002, /1 to 100/);
+      assertError(await admin.req('POST', '/user/register/batch', { body: { list: big } }), 10002, /1 to 100/);
       assertError(await tokenUser(first, 'secret123'), 10000);
       for (const body of [{ list: [] }, {}, { list: 'x' }, { list: { username: 'a' } }, []])
-        assertError(await open.req('POST', '/user/register/batch', { body }), 10002);
-      assertError(await open.req('POST', '/user/register/batch', { raw: '{"list":[' }), 10002);
-      assertError(await open.req('POST', '/user/register/batch', { raw: '' }), 10002);
+        assertError(await admin.req('POST', '/user/register/batch', { body }), 10002);
+      assertError(await admin.req('POST', '/user/register/batch', { raw: '{"list":[' }), 10002);
+      assertError(await admin.req('POST', '/user/register/batch', { raw: '' }), 10002);
+    });
+
+    test('needs the app\'s admin token: none is 10003, a user\'s is 10010, and nothing is created', async () => {
+      const name = uname('noadmin');
+      const list = [{ username: name, password: 'secret123' }];
+      assertError(await open.req('POST', '/user/register/batch', { body: { list } }), 10003);
+      const u = uname('plain');
+      assertOk(await open.req('POST', '/user/register/v2', { body: { username: u, password: 'secret123' } }));
+      const user = imClient(srv, srv.defaultApp, assertOk(await tokenUser(u, 'secret123')).token);
+      assertError(await user.req('POST', '/user/register/batch', { body: { list } }), 10010);
+      user.close();
+      assertError(await tokenUser(name, 'secret123'), 10000);
     });
 
     test('100 items is the limit and works; an unknown app is 40000', async () => {
       const list = Array.from({ length: 100 }, () => ({ username: uname('hund'), password: 'secret123' }));
-      const d = assertOk(await open.req('POST', '/user/register/batch', { body: { list } }));
+      const d = assertOk(await admin.req('POST', '/user/register/batch', { body: { list } }));
       assert.equal(d.filter((x) => x.success).length, 100);
       const noApp = imClient(srv, { app_id: 'no_such_app' });
       assertError(await noApp.req('POST', '/user/register/batch', { body: { list: list.slice(0, 1) } }), 40000);

@@ -106,6 +106,7 @@ describe('outage: PostgreSQL stops under load and comes back', { skip: !PG && 'n
     let r = await timed(() => user.req('GET', '/user/profile'));
     assert.equal(r.status, 503, r.text);
     assert.deepEqual(r.json, { code: 20000, message: 'database unavailable', data: null });
+    assert.equal(r.headers['retry-after'], '1');
     assert.ok(r.ms < FAST_MS, `IM answered in ${r.ms} ms`);
     r = await timed(() => register('during_x'));
     assert.equal(r.status, 503, r.text);

@@ -47,7 +47,7 @@ describe(`scale-out on ${BACKEND}: accounts, tokens, sessions, lockouts`, () => 
     p = await pair({
       USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url, USERD_SMS_IP_HOURLY_LIMIT: '100000',
       USERD_SMS_RESEND_INTERVAL: '0', USERD_LOGIN_MAX_FAILURES: '3', USERD_LOGIN_LOCKOUT: '600',
-      USERD_PASSWORD_QUEUE: '1000', USERD_LOG_ACCESS: 'false',
+      USERD_LOG_ACCESS: 'false',
     });
     admin = imClient(p.a, p.app, p.app.admin_token);
   });
@@ -226,7 +226,7 @@ describe(`scale-out on ${BACKEND}: SMS throttles counted across processes`, () =
     sms = await smsCapture();
     p = await pair({
       USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url, USERD_SMS_IP_HOURLY_LIMIT: String(LIMIT),
-      USERD_SMS_RESEND_INTERVAL: '60', USERD_LOG_ACCESS: 'false', USERD_PASSWORD_QUEUE: '1000',
+      USERD_SMS_RESEND_INTERVAL: '60', USERD_LOG_ACCESS: 'false',
     });
   });
   after(async () => { await p?.stop(); await sms?.close(); });
