@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "core/apps.h"
 #include "core/passwords.h"
+#include "core/srvkey.h"
 #include "http/http.h"
 #include "im/im.h"
 #include "live/live.h"
@@ -150,6 +151,8 @@ static int cmd_serve(void)
     if (cli_ctx(&c))
         return 1;
     rc = pw_init(c.db);
+    if (!rc)
+        rc = srvkey_init(&c);
     if (!rc)
         rc = app_ensure_default(&c, cfg_str(CFG_data_dir));
     cli_done(&c);

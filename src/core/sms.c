@@ -19,7 +19,7 @@ static int code_hash(struct ctx *c, const char *app_id, const char *region, cons
                      const char **out)
 {
     unsigned char key[SRVKEY_BYTES], h[32];
-    int rc = srvkey_get(c, "sms", key);
+    int rc = srvkey_get(c, SRVKEY_SMS, key);
     if (rc)
         return rc;
     char *msg = arena_printf(c->a, "%s\n%s\n%s\n%s", app_id, region, phone, code);
