@@ -6,6 +6,7 @@
  *   userd app list                   list the apps
  *   userd app token APP_ID           print a new admin token for the app
  */
+#include <jansson.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
@@ -194,6 +195,12 @@ int main(int argc, char **argv)
         fputs("userd: libsodium failed to start\n", stderr);
         return 1;
     }
+    /*
+     * jansson's copies of what it parses (passwords in request bodies) and
+     * builds (credentials in answers) are zeroed when freed, instead of
+     * lingering in the heap until the memory is reused.
+     */
+    json_set_alloc_funcs(xmalloc, xfree_wiped);
     if (cfg_load(argc - 1, argv + 1, rest, &n_rest, err, sizeof(err))) {
         fprintf(stderr, "userd: %s\n", err);
         return 2;

@@ -1,5 +1,6 @@
 #include "arena.h"
 
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct cleanup {
 struct arena {
     struct block *head;
     struct cleanup *cleanups;
+    int wipe; /* zero every block before freeing it */
 };
 
 static void oom(void)
@@ -61,6 +63,14 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+void xfree_wiped(void *p)
+{
+    if (!p)
+        return;
+    sodium_memzero(p, malloc_usable_size(p));
+    free(p);
+}
+
 static struct block *block_new(size_t cap, struct block *next)
 {
     struct block *b = xmalloc(sizeof(*b) + cap);
@@ -90,6 +100,8 @@ void arena_free(struct arena *a)
     struct block *b = a->head;
     while (b) {
         struct block *next = b->next;
+        if (a->wipe)
+            sodium_memzero(b->data, b->used);
         free(b);
         b = next;
     }
@@ -152,6 +164,8 @@ void arena_on_free(struct arena *a, void (*fn)(void *), void *p)
     c->next = a->cleanups;
     a->cleanups = c;
 }
+
+void arena_wipe_all(struct arena *a) { a->wipe = 1; }
 
 void arena_wipe_on_free(struct arena *a, void *p, size_t n)
 {

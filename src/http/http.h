@@ -21,7 +21,13 @@
 enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 };
 
 /* Route flags. */
-#define ROUTE_SLOW 1 /* runs on the password-hashing pool, off the HTTP threads */
+/*
+ * ROUTE_SLOW: the route hashes or checks a password. It runs on the
+ * password-hashing pool, off the HTTP threads, and its request's memory
+ * (body, and every copy a handler made in the arena) is zeroed when the
+ * request is freed.
+ */
+#define ROUTE_SLOW 1
 
 struct http_req;
 typedef void (*handler_fn)(struct http_req *r);

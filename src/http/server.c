@@ -281,6 +281,7 @@ static void healthz(struct http_req *r)
 static void dispatch(struct http_req *r)
 {
     if (r->too_large) {
+        arena_wipe_all(r->a); /* the part kept may be a password route's: not worth finding out */
         r->face->fail(r, -E_TOO_LARGE);
         return;
     }
@@ -297,6 +298,8 @@ static void dispatch(struct http_req *r)
     }
     for (int i = 0; i < r->n_params; i++)
         r->params[i] = arena_strdup(r->a, params[i]);
+    if (r->route->flags & ROUTE_SLOW)
+        arena_wipe_all(r->a); /* a password route: its body and every copy are zeroed at the end */
     if (!(r->route->flags & ROUTE_SLOW)) {
         run(r);
         return;
