@@ -184,9 +184,13 @@ struct sms_code {
 };
 int store_sms_code_get(db_t *db, struct arena *a, const char *app_id, const char *region, const char *phone,
                        struct sms_code *out) USERD_MUST_CHECK;
-/** Stores a fresh code (replacing the phone's previous one, tries back to 0). */
+/**
+ * Stores a fresh code (replacing the phone's previous one, tries back to 0),
+ * unless the previous one was sent after resend_before: -E_TOO_SOON then.
+ * One atomic statement: needs no transaction.
+ */
 int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone,
-                       const struct sms_code *c) USERD_MUST_CHECK;
+                       const struct sms_code *c, int64_t resend_before) USERD_MUST_CHECK;
 /** Counts a wrong try of the code with this hash. */
 int store_sms_code_try(db_t *db, const char *app_id, const char *region, const char *phone,
                        const char *code_hash) USERD_MUST_CHECK;
@@ -216,6 +220,8 @@ int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_befo
 /** Hits of key in a window that started after stale_before (0 when none). */
 int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
 int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
+/** Takes one hit back from counter key (never below 0). */
+int store_counter_unhit(db_t *db, const char *key) USERD_MUST_CHECK;
 
 /** Deletes expired sessions, codes, verifications, picture codes, and counters older than counters_before. */
 int store_app_purge(db_t *db, int64_t now, int64_t counters_before) USERD_MUST_CHECK;
