@@ -57,8 +57,11 @@ static int cli_ctx(struct ctx *c)
     c->ip = "cli";
     c->user_agent = "";
     int rc = store_open(&c->db);
-    if (rc)
+    if (rc) {
         fprintf(stderr, "userd: cannot open the store (%s)\n", err_str(rc));
+        arena_free(c->a);
+        c->a = NULL;
+    }
     return rc;
 }
 
@@ -91,7 +94,10 @@ static int cmd_app(int argc, char **argv)
         if (!rc) {
             if (json) {
                 char *s = app_creds_json(&cr);
-                puts(s);
+                if (s)
+                    puts(s);
+                else
+                    rc = -E_INTERNAL;
                 free(s);
             } else {
                 printf("app_id      %s\nname        %s\naccess_key  %s\nsecret_key  %s\nadmin_token %s\n",

@@ -106,7 +106,7 @@ void app_logout(struct http_req *r)
         return;
     }
     app_clear_session(r);
-    app_ok(r, NULL);
+    app_ok_empty(r);
 }
 
 /* POST /user/reset_password {password, verification_token} */
@@ -130,7 +130,7 @@ void app_reset_password(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* POST /user/change_password {oldPassword, newPassword} */
@@ -154,7 +154,7 @@ void app_change_password(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* GET|POST /user/get_token -> {userId, token}: a new IM token. */

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,8 @@ void xfree_wiped(void *p)
 
 static struct block *block_new(size_t cap, struct block *next)
 {
+    if (cap > SIZE_MAX - sizeof(struct block))
+        oom(); /* no such piece of memory exists */
     struct block *b = xmalloc(sizeof(*b) + cap);
     b->next = next;
     b->used = 0;
@@ -111,6 +114,8 @@ void arena_free(struct arena *a)
 void *arena_alloc(struct arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);
+    if (n > SIZE_MAX - (align - 1))
+        oom(); /* rounding up would wrap to a tiny size */
     n = (n + align - 1) & ~(align - 1);
     struct block *b = a->head;
     if (b->cap - b->used < n) {

@@ -1,7 +1,6 @@
 #include "core/apps.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -9,9 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
+#include "core/accounts.h"
 #include "core/secret.h"
 
 /* Admin tokens are long-lived (made by the operator): a hundred years. */
@@ -71,7 +71,10 @@ static int create_tx(db_t *db, void *p)
 int app_create(struct ctx *c, const char *name, struct app_creds *out)
 {
     size_t n = strlen(name);
-    if (n == 0 || n > APP_NAME_MAX)
+    json_t *probe = json_stringn(name, n); /* NULL for invalid UTF-8 */
+    int bad = !probe || n == 0 || n > APP_NAME_MAX || acct_check_text(name, APP_NAME_MAX);
+    json_decref(probe);
+    if (bad)
         return -E_INVALID;
     memset(out, 0, sizeof(*out));
     out->name = arena_strdup(c->a, name);
@@ -91,18 +94,17 @@ char *app_creds_json(const struct app_creds *cr)
 static int write_creds(const char *path, const struct app_creds *cr)
 {
     char *json = app_creds_json(cr);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int rc = 0;
-    if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json) || write(fd, "\n", 1) != 1) {
-        log_error("cannot write %s: %s", path, strerror(errno));
-        rc = -E_INTERNAL;
-    }
-    if (fd >= 0) {
-        fchmod(fd, 0600);
-        close(fd);
-    }
-    sodium_memzero(json, strlen(json));
+    if (!json)
+        return -E_INTERNAL;
+    size_t n = strlen(json);
+    char *text = xmalloc(n + 2);
+    memcpy(text, json, n);
+    memcpy(text + n, "\n", 2);
+    int rc = file_replace(path, text, n + 1, 0600);
+    sodium_memzero(json, n);
+    sodium_memzero(text, n + 1);
     free(json);
+    free(text);
     return rc;
 }
 

@@ -99,8 +99,17 @@ const char *http_cookie(struct http_req *r, const char *name);
 
 /** Answers with body (copied) and content type. */
 void http_reply(struct http_req *r, int status, const char *content_type, const char *body, size_t len);
-/** Answers with JSON; takes the reference to o. */
+/**
+ * Answers with JSON; takes the reference to o. NULL o (an envelope that could
+ * not be built) answers 500 with a plain-text body.
+ */
 void http_reply_json(struct http_req *r, int status, json_t *o);
+/**
+ * For a face's success reply: 1 when data is NULL (a jansson builder failed,
+ * e.g. on a stored value that is not UTF-8), logged; the face then answers
+ * its internal error instead of a success without data.
+ */
+int http_no_data(struct http_req *r, const json_t *data);
 /** Adds a response header (strings must outlive the request: arena or static). */
 void http_add_header(struct http_req *r, const char *name, const char *value);
 
