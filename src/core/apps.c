@@ -14,20 +14,62 @@
 #include "core/accounts.h"
 #include "core/secret.h"
 
-/* Admin tokens are long-lived (made by the operator): a hundred years. */
-#define ADMIN_TOKEN_TTL_MS (100LL * 365 * 24 * 3600 * 1000)
-
-int app_admin_token(struct ctx *c, const char *app_id, const char **token)
+int app_admin_token(struct ctx *c, const char *app_id, int64_t ttl_s, const char **token)
 {
     struct app app;
+    if (ttl_s < 0 || ttl_s > ADMIN_TOKEN_TTL_MAX)
+        return -E_INVALID;
     int rc = app_get(c, app_id, &app);
     if (rc)
         return rc;
     char *t = sec_token(c->a, 32);
-    rc = store_token_insert(c->db, sec_hash(c->a, t), app_id, 0, 0, c->now + ADMIN_TOKEN_TTL_MS, c->now);
+    int64_t expires_at = c->now + (ttl_s ? ttl_s : ADMIN_TOKEN_TTL_MAX) * 1000;
+    rc = store_admin_token_insert(c->db, sec_hash(c->a, t), app_id, arena_strndup(c->a, t, ADMIN_TOKEN_PREFIX),
+                                  expires_at, c->now);
     if (!rc)
         *token = t;
     return rc;
+}
+
+int app_admin_tokens(struct ctx *c, const char *app_id, void (*fn)(const struct admin_token *, void *), void *arg)
+{
+    struct app app;
+    int rc = app_get(c, app_id, &app);
+    return rc ? rc : store_admin_token_each(c->db, c->a, app_id, fn, arg);
+}
+
+struct revoke_args {
+    const char *app_id, *prefix;
+};
+
+static int revoke_tx(db_t *db, void *p)
+{
+    struct revoke_args *x = p;
+    int64_t n;
+    int rc = store_admin_token_count(db, x->app_id, x->prefix, &n);
+    if (rc)
+        return rc;
+    if (n != 1)
+        return n ? -E_EXISTS : -E_NOT_FOUND;
+    rc = store_admin_token_delete(db, x->app_id, x->prefix, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+int app_admin_revoke(struct ctx *c, const char *app_id, const char *which)
+{
+    struct app app;
+    size_t n = strlen(which);
+    if (n < ADMIN_TOKEN_PREFIX || n > 256)
+        return -E_INVALID;
+    int rc = app_get(c, app_id, &app);
+    if (rc)
+        return rc;
+    if (n == ADMIN_TOKEN_PREFIX) {
+        struct revoke_args x = {app_id, which};
+        return store_tx(c->db, revoke_tx, &x);
+    }
+    rc = store_admin_token_delete(c->db, app_id, NULL, sec_hash(c->a, which)); /* the whole token */
+    return rc < 0 ? rc : rc == 0 ? -E_NOT_FOUND : 0;
 }
 
 struct create_args {
@@ -62,7 +104,7 @@ static int create_tx(db_t *db, void *p)
     x->out->app_id = app.id;
     x->out->access_key = app.access_key;
     x->out->secret_key = app.secret_key;
-    if ((rc = app_admin_token(c, app.id, &x->out->admin_token)))
+    if ((rc = app_admin_token(c, app.id, 0, &x->out->admin_token)))
         return rc;
     x->created = 1;
     return 0;

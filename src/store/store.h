@@ -89,6 +89,7 @@ struct token_info {
     int64_t account_id; /* 0: an admin token */
     int64_t device_sn;  /* 0: none */
     int64_t expires_at;
+    int64_t last_used_at; /* admin tokens: when last used (at most a minute behind), 0: never */
     int status; /* the account's status */
     const struct account *account; /* the token's account, NULL for an admin token (the caller's arena) */
 };
@@ -101,6 +102,22 @@ int store_token_delete_account(db_t *db, int64_t account_id) USERD_MUST_CHECK;
 /** Deletes every token of the account except the one with keep_hash. */
 int store_token_delete_others(db_t *db, int64_t account_id, const char *keep_hash) USERD_MUST_CHECK;
 int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
+/* Admin tokens (account_id NULL): made, listed and revoked by the operator (`userd app token(s)`). */
+struct admin_token {
+    const char *prefix; /* NULL for a token made before prefixes were kept */
+    int64_t created_at, expires_at, last_used_at; /* ms; last_used_at 0: never */
+};
+int store_admin_token_insert(db_t *db, const char *hash, const char *app_id, const char *prefix, int64_t expires_at,
+                             int64_t now) USERD_MUST_CHECK;
+/** Calls fn for each admin token of the app, oldest first. */
+int store_admin_token_each(db_t *db, struct arena *a, const char *app_id,
+                           void (*fn)(const struct admin_token *, void *), void *arg) USERD_MUST_CHECK;
+/** How many admin tokens of the app have this prefix. */
+int store_admin_token_count(db_t *db, const char *app_id, const char *prefix, int64_t *n) USERD_MUST_CHECK;
+/** Deletes the app's admin tokens with this prefix (hash NULL) or this hash (prefix NULL): how many, or an error. */
+int store_admin_token_delete(db_t *db, const char *app_id, const char *prefix, const char *hash) USERD_MUST_CHECK;
+/** Notes the use of an admin token at now, unless already noted after now - every. */
+int store_admin_token_used(db_t *db, const char *hash, int64_t now, int64_t every) USERD_MUST_CHECK;
 /** Before a new token (keep >= 2): deletes the account's expired tokens and all but its keep-1 newest. */
 int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep) USERD_MUST_CHECK;
 /** Forgets all but the account's `keep` most recently used devices, and their tokens. */
