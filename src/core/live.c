@@ -159,10 +159,18 @@ int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *au
         *why = "too many X-Qiniu-* headers to verify";
         return -E_AUTH_INVALID;
     }
+    if (!rc && req->body_len && scheme == QINIU_QBOX) {
+        /*
+         * QBox serves only requests without a body. It signs a form body,
+         * but every body of this face is JSON: a JSON body labelled a form
+         * would be signed and then read as JSON (docs/live.md).
+         */
+        *why = "the QBox form serves only requests without a body: use Qiniu AK:sign";
+        return -E_AUTH_INVALID;
+    }
     if (!rc && req->body_len && !qiniu_body_signed(req, scheme)) {
         /* A body outside the signing string could be swapped in transit. */
-        *why = scheme == QINIU_V2 ? "the body is not signed: send it with Content-Type application/json"
-                                  : "the QBox form does not sign a JSON body: use Qiniu AK:sign";
+        *why = "the body is not signed: send it with Content-Type application/json";
         return -E_AUTH_INVALID;
     }
     return rc ? rc : date_check(c, req, scheme, why);
