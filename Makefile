@@ -12,14 +12,20 @@ INCS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 SRCS    := $(shell find src -name '*.c' | sort)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
+# Unit tests of what crosses threads, under ThreadSanitizer, linked with just what they need.
+TSAN_UNIT := $(sort $(wildcard tests/unit/tsan_*.c))
 
 OPT_CFLAGS  := $(CFLAGS_COMMON) -O2 -g
 SAN_CFLAGS  := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+TSAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 
 # BUILD lets parallel work trees of one checkout build apart (make BUILD=build-x).
 BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
+TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/db_pg store/schema store/queries \
+               base/arena base/config base/log base/errors)
+.SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
 
@@ -39,6 +45,10 @@ $(BUILD)/asan/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "CC asan $<"; $(CC) $(SAN_CFLAGS) $(INCS) -c $< -o $@
 
+$(BUILD)/tsan/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "CC tsan $<"; $(CC) $(TSAN_CFLAGS) $(INCS) -c $< -o $@
+
 $(BUILD)/userd: $(OPT_OBJS) $(BUILD)/obj/main.o
 	@echo "LD $@"; $(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -49,12 +59,17 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(SAN_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"; $(CC) $(SAN_CFLAGS) $(INCS) -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 
+$(BUILD)/tsan/tests/%: tests/unit/%.c $(TSAN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"; $(CC) $(TSAN_CFLAGS) $(INCS) -o $@ $< $(TSAN_OBJS) $(LIBS) -lcmocka
+
 run: all
 	@mkdir -p data
 	./$(BUILD)/userd serve
 
-unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
-	@set -e; for t in $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%); do echo "== $$t"; $$t; done
+unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%) $(TSAN_UNIT:tests/unit/%.c=$(BUILD)/tsan/tests/%)
+	@set -e; for t in $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%) $(TSAN_UNIT:tests/unit/%.c=$(BUILD)/tsan/tests/%); do \
+	  echo "== $$t"; $$t; done
 
 # The black-box suite two files at a time, then the load tests of bb/load/
 # (thousands of connections, a saturated hashing pool) one at a time: they
@@ -103,4 +118,4 @@ clean:
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h')
 
--include $(OPT_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(BUILD)/obj/main.d $(BUILD)/asan/obj/main.d
+-include $(OPT_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(BUILD)/obj/main.d $(BUILD)/asan/obj/main.d

@@ -2,7 +2,7 @@
 # Install what userd needs from Debian's packages, only when something is missing.
 #   scripts/deps.sh build   - compiler and libraries for `make`
 #   scripts/deps.sh test    - + cmocka, Node.js/npm and the npm packages of the black-box tests
-#   scripts/deps.sh pg      - + a PostgreSQL server for the PostgreSQL test run
+#   scripts/deps.sh pg      - + a PostgreSQL server (and PgBouncer) for the PostgreSQL test run
 #   scripts/deps.sh bench   - + wrk and nginx
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ need=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsod
 case "${1:-build}" in
   build) ;;
   test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
-  pg)    need+=(postgresql) ;;
+  pg)    need+=(postgresql pgbouncer) ;;
   bench) need+=(wrk nginx-light nodejs) ;;
   *) echo "usage: $0 build|test|pg|bench" >&2; exit 2 ;;
 esac

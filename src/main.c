@@ -4,20 +4,25 @@
  *   userd serve [settings]           serve the IM, live and app faces
  *   userd app create NAME [--json]   create an app, print its credentials
  *   userd app list                   list the apps
- *   userd app token APP_ID           print a new admin token for the app
+ *   userd app token APP_ID [--ttl S] print a new admin token for the app
+ *   userd app token APP_ID --revoke PREFIX   revoke an admin token (prefix or whole token)
+ *   userd app tokens APP_ID          list the app's admin tokens
  */
+#include <jansson.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "core/apps.h"
 #include "core/passwords.h"
+#include "core/srvkey.h"
 #include "http/http.h"
 #include "im/im.h"
 #include "live/live.h"
@@ -27,7 +32,9 @@ static void usage(FILE *out)
     fputs("usage: userd serve [--config FILE] [--section.key=value ...]\n"
           "       userd app create NAME [--json]\n"
           "       userd app list\n"
-          "       userd app token APP_ID\n"
+          "       userd app token APP_ID [--ttl SECONDS]\n"
+          "       userd app token APP_ID --revoke TOKEN_PREFIX\n"
+          "       userd app tokens APP_ID\n"
           "       userd --help\n\n",
           out);
     cfg_help(out);
@@ -62,10 +69,75 @@ static void print_app(const struct app *app, void *arg)
     printf("%s\t%s\t%s\n", app->id, app->name, app->access_key);
 }
 
+/* A time in ms since the epoch as UTC ISO 8601, or "never" for 0. */
+static const char *iso_time(int64_t ms, char *buf, size_t cap)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!ms || !gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return "never";
+    return buf;
+}
+
+/* One line per admin token: prefix, created, expires, last used. */
+static void print_admin_token(const struct admin_token *t, void *arg)
+{
+    (void)arg;
+    char c[32], e[32], u[32];
+    printf("%s\t%s\t%s\t%s\n", t->prefix ? t->prefix : "-", iso_time(t->created_at, c, sizeof(c)),
+           iso_time(t->expires_at, e, sizeof(e)), iso_time(t->last_used_at, u, sizeof(u)));
+}
+
+/* `app token APP_ID [--ttl SECONDS | --revoke PREFIX]`: 2 for a usage error. */
+static int cmd_token(struct ctx *c, int argc, char **argv, int *rc)
+{
+    const char *app_id = argv[0], *revoke = NULL, *ttl = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char **opt = !strcmp(argv[i], "--ttl") ? &ttl : !strcmp(argv[i], "--revoke") ? &revoke : NULL;
+        if (!opt || *opt || i + 1 == argc)
+            return 2;
+        *opt = argv[++i];
+    }
+    if (revoke && ttl)
+        return 2;
+    if (revoke) {
+        *rc = app_admin_revoke(c, app_id, revoke);
+        if (*rc == -E_INVALID) {
+            fprintf(stderr, "userd: give the token's first %d characters (as `app tokens` lists them) or the "
+                            "whole token\n",
+                    ADMIN_TOKEN_PREFIX);
+            return 0;
+        }
+        if (*rc == -E_NOT_FOUND)
+            fprintf(stderr, "userd: no admin token of app %s starts with %s\n", app_id, revoke);
+        else if (*rc == -E_EXISTS)
+            fprintf(stderr, "userd: several admin tokens start with %s: give the whole token\n", revoke);
+        else if (*rc)
+            fprintf(stderr, "userd: %s\n", err_str(*rc));
+        else
+            fprintf(stderr, "userd: revoked\n");
+        return 0;
+    }
+    char *end = NULL;
+    long long s = ttl ? strtoll(ttl, &end, 10) : 0;
+    if (ttl && (!*ttl || *end || s < 1 || s > ADMIN_TOKEN_TTL_MAX)) {
+        fprintf(stderr, "userd: --ttl must be 1 to %lld seconds\n", ADMIN_TOKEN_TTL_MAX);
+        *rc = -E_INVALID;
+        return 0;
+    }
+    const char *token;
+    *rc = app_admin_token(c, app_id, s, &token);
+    if (*rc)
+        fprintf(stderr, "userd: %s\n", err_str(*rc));
+    else
+        puts(token);
+    return 0;
+}
+
 static int cmd_app(int argc, char **argv)
 {
     struct ctx c;
-    int rc;
+    int rc, told = 0; /* told: the command printed its own error */
     if (argc < 1) {
         usage(stderr);
         return 2;
@@ -79,7 +151,10 @@ static int cmd_app(int argc, char **argv)
         if (!rc) {
             if (json) {
                 char *s = app_creds_json(&cr);
-                puts(s);
+                if (s)
+                    puts(s);
+                else
+                    rc = -E_INTERNAL;
                 free(s);
             } else {
                 printf("app_id      %s\nname        %s\naccess_key  %s\nsecret_key  %s\nadmin_token %s\n",
@@ -91,17 +166,23 @@ static int cmd_app(int argc, char **argv)
             return 1;
         rc = app_list(&c, print_app, NULL);
     } else if (!strcmp(argv[0], "token") && argc >= 2) {
-        const char *token;
         if (cli_ctx(&c))
             return 1;
-        rc = app_admin_token(&c, argv[1], &token);
-        if (!rc)
-            puts(token);
+        if (cmd_token(&c, argc - 1, argv + 1, &rc)) {
+            cli_done(&c);
+            usage(stderr);
+            return 2;
+        }
+        told = 1;
+    } else if (!strcmp(argv[0], "tokens") && argc == 2) {
+        if (cli_ctx(&c))
+            return 1;
+        rc = app_admin_tokens(&c, argv[1], print_admin_token, NULL);
     } else {
         usage(stderr);
         return 2;
     }
-    if (rc)
+    if (rc && !told)
         fprintf(stderr, "userd: %s\n", err_str(rc));
     cli_done(&c);
     return rc ? 1 : 0;
@@ -140,6 +221,8 @@ static int cmd_serve(void)
     if (cli_ctx(&c))
         return 1;
     rc = pw_init(&c);
+    if (!rc)
+        rc = srvkey_init(&c);
     if (!rc)
         rc = app_ensure_default(&c, cfg_str(CFG_data_dir));
     cli_done(&c);
@@ -181,6 +264,12 @@ int main(int argc, char **argv)
         fputs("userd: libsodium failed to start\n", stderr);
         return 1;
     }
+    /*
+     * jansson's copies of what it parses (passwords in request bodies) and
+     * builds (credentials in answers) are zeroed when freed, instead of
+     * lingering in the heap until the memory is reused.
+     */
+    json_set_alloc_funcs(xmalloc, xfree_wiped);
     if (cfg_load(argc - 1, argv + 1, rest, &n_rest, err, sizeof(err))) {
         fprintf(stderr, "userd: %s\n", err);
         return 2;

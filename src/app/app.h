@@ -26,8 +26,10 @@ struct app_req {
 
 static inline struct app_req *app(struct http_req *r) { return r->face_data; }
 
-/** Replies {"code":200} or {"code":200,"result":result}; takes the reference. */
+/** Replies {"code":200,"result":result}; takes the reference. NULL (a failed build): the internal error. */
 void app_ok(struct http_req *r, json_t *result);
+/** Replies {"code":200}. */
+void app_ok_empty(struct http_req *r);
 /** Replies with a core error: a business code ({"code":N}) or an HTTP error with plain text. */
 void app_fail(struct http_req *r, int err);
 

@@ -95,7 +95,7 @@ void app_logout(struct http_req *r)
         return;
     }
     app_clear_session(r);
-    app_ok(r, NULL);
+    app_ok_empty(r);
 }
 
 /* POST /user/reset_password {password, verification_token} */
@@ -120,7 +120,7 @@ void app_reset_password(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* POST /user/change_password {oldPassword, newPassword} */
@@ -145,7 +145,7 @@ void app_change_password(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* GET|POST /user/get_token -> {userId, token}: a new IM token. */

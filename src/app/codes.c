@@ -24,7 +24,7 @@ void app_send_code(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* POST /user/verify_code and /user/verify_code_yp: {region, phone, code}. */

@@ -130,11 +130,16 @@ void app_fail(struct http_req *r, int err)
 
 void app_ok(struct http_req *r, json_t *result)
 {
+    if (http_no_data(r, result)) {
+        app_fail(r, -E_INTERNAL);
+        return;
+    }
     json_t *o = json_pack("{s:i}", "code", 200);
-    if (result)
-        json_object_set_new(o, "result", result);
+    json_object_set_new(o, "result", result);
     http_reply_json(r, 200, o);
 }
+
+void app_ok_empty(struct http_req *r) { http_reply_json(r, 200, json_pack("{s:i}", "code", 200)); }
 
 /* ---- request helpers ---- */
 

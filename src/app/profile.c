@@ -16,7 +16,7 @@ static void done(struct http_req *r, int rc)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* A required string field of 0-max bytes (why set on error). */

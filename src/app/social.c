@@ -26,7 +26,7 @@ void app_add_to_blacklist(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* POST /user/remove_from_blacklist {friendId} */
@@ -39,7 +39,7 @@ void app_remove_from_blacklist(struct http_req *r)
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, NULL);
+        app_ok_empty(r);
 }
 
 /* GET /user/blacklist -> [{user:{id,nickname,portraitUri,gender,stAccount,phone,updatedAt,updatedTime}}] */

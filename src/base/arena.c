@@ -1,6 +1,8 @@
 #include "arena.h"
 
+#include <malloc.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@ struct cleanup {
 struct arena {
     struct block *head;
     struct cleanup *cleanups;
+    int wipe; /* zero every block before freeing it */
 };
 
 static void oom(void)
@@ -61,8 +64,18 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+void xfree_wiped(void *p)
+{
+    if (!p)
+        return;
+    sodium_memzero(p, malloc_usable_size(p));
+    free(p);
+}
+
 static struct block *block_new(size_t cap, struct block *next)
 {
+    if (cap > SIZE_MAX - sizeof(struct block))
+        oom(); /* no such piece of memory exists */
     struct block *b = xmalloc(sizeof(*b) + cap);
     b->next = next;
     b->used = 0;
@@ -90,6 +103,8 @@ void arena_free(struct arena *a)
     struct block *b = a->head;
     while (b) {
         struct block *next = b->next;
+        if (a->wipe)
+            sodium_memzero(b->data, b->used);
         free(b);
         b = next;
     }
@@ -99,6 +114,8 @@ void arena_free(struct arena *a)
 void *arena_alloc(struct arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);
+    if (n > SIZE_MAX - (align - 1))
+        oom(); /* rounding up would wrap to a tiny size */
     n = (n + align - 1) & ~(align - 1);
     struct block *b = a->head;
     if (b->cap - b->used < n) {
@@ -152,6 +169,8 @@ void arena_on_free(struct arena *a, void (*fn)(void *), void *p)
     c->next = a->cleanups;
     a->cleanups = c;
 }
+
+void arena_wipe_all(struct arena *a) { a->wipe = 1; }
 
 void arena_wipe_on_free(struct arena *a, void *p, size_t n)
 {

@@ -20,7 +20,7 @@ struct arena *arena_new(void);
 /** Runs the cleanups, then frees every block and the arena. NULL is a no-op. */
 void arena_free(struct arena *a);
 
-/** n bytes, aligned for any type, zeroed. */
+/** n bytes, aligned for any type, zeroed. Aborts (out of memory) when n cannot be had. */
 void *arena_alloc(struct arena *a, size_t n);
 
 /** A copy of s (NULL gives NULL). */
@@ -38,10 +38,21 @@ void arena_on_free(struct arena *a, void (*fn)(void *), void *p);
 /** Registers a wipe of n bytes at p (sodium_memzero) when the arena is freed. */
 void arena_wipe_on_free(struct arena *a, void *p, size_t n);
 
-/* Allocation wrappers that abort on OOM, for memory outside any arena. */
+/**
+ * Zeroes everything the arena ever handed out when it is freed (a request
+ * that carries a password: its body and every copy a handler made).
+ */
+void arena_wipe_all(struct arena *a);
+
+/*
+ * Allocation wrappers that abort on OOM, for memory outside any arena. A
+ * size that cannot exist (arena_alloc near SIZE_MAX) is out of memory too.
+ */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/** Zeroes the whole allocation (malloc_usable_size), then frees it. NULL is a no-op. */
+void xfree_wiped(void *p);
 
 #endif

@@ -73,7 +73,7 @@ int appid_unb62(const char *s, uint64_t *v)
     return 0;
 }
 
-int appid_key(struct ctx *c, unsigned char key[32]) { return srvkey_get(c, "appid", key); }
+int appid_key(struct ctx *c, unsigned char key[32]) { return srvkey_get(c, SRVKEY_APPID, key); }
 
 void appid_encode(const unsigned char key[32], int kind, int64_t id, char out[APPID_BUF])
 {

@@ -1,7 +1,6 @@
 #include "core/apps.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -9,26 +8,69 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
+#include "core/accounts.h"
 #include "core/secret.h"
 #include "store/store.h"
 
-/* Admin tokens are long-lived (made by the operator): a hundred years. */
-#define ADMIN_TOKEN_TTL_MS (100LL * 365 * 24 * 3600 * 1000)
-
-int app_admin_token(struct ctx *c, const char *app_id, const char **token)
+int app_admin_token(struct ctx *c, const char *app_id, int64_t ttl_s, const char **token)
 {
     struct app app;
+    if (ttl_s < 0 || ttl_s > ADMIN_TOKEN_TTL_MAX)
+        return -E_INVALID;
     int rc = app_get(c, app_id, &app);
     if (rc)
         return rc;
     char *t = sec_token(c->a, 32);
-    rc = store_token_insert(c->db, sec_hash(c->a, t), app_id, 0, 0, c->now + ADMIN_TOKEN_TTL_MS, c->now);
+    int64_t expires_at = c->now + (ttl_s ? ttl_s : ADMIN_TOKEN_TTL_MAX) * 1000;
+    rc = store_admin_token_insert(c->db, sec_hash(c->a, t), app_id, arena_strndup(c->a, t, ADMIN_TOKEN_PREFIX),
+                                  expires_at, c->now);
     if (!rc)
         *token = t;
     return rc;
+}
+
+int app_admin_tokens(struct ctx *c, const char *app_id, void (*fn)(const struct admin_token *, void *), void *arg)
+{
+    struct app app;
+    int rc = app_get(c, app_id, &app);
+    return rc ? rc : store_admin_token_each(c->db, c->a, app_id, fn, arg);
+}
+
+struct revoke_args {
+    const char *app_id, *prefix;
+};
+
+static int revoke_tx(db_t *db, void *p)
+{
+    struct revoke_args *x = p;
+    int64_t n;
+    int rc = store_admin_token_count(db, x->app_id, x->prefix, &n);
+    if (rc)
+        return rc;
+    if (n != 1)
+        return n ? -E_EXISTS : -E_NOT_FOUND;
+    rc = store_admin_token_delete(db, x->app_id, x->prefix, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+int app_admin_revoke(struct ctx *c, const char *app_id, const char *which)
+{
+    struct app app;
+    size_t n = strlen(which);
+    if (n < ADMIN_TOKEN_PREFIX || n > 256)
+        return -E_INVALID;
+    int rc = app_get(c, app_id, &app);
+    if (rc)
+        return rc;
+    if (n == ADMIN_TOKEN_PREFIX) {
+        struct revoke_args x = {app_id, which};
+        return store_tx(c->db, revoke_tx, &x);
+    }
+    rc = store_admin_token_delete(c->db, app_id, NULL, sec_hash(c->a, which)); /* the whole token */
+    return rc < 0 ? rc : rc == 0 ? -E_NOT_FOUND : 0;
 }
 
 struct create_args {
@@ -63,7 +105,7 @@ static int create_tx(db_t *db, void *p)
     x->out->app_id = app.id;
     x->out->access_key = app.access_key;
     x->out->secret_key = app.secret_key;
-    if ((rc = app_admin_token(c, app.id, &x->out->admin_token)))
+    if ((rc = app_admin_token(c, app.id, 0, &x->out->admin_token)))
         return rc;
     x->created = 1;
     return 0;
@@ -72,7 +114,10 @@ static int create_tx(db_t *db, void *p)
 int app_create(struct ctx *c, const char *name, struct app_creds *out)
 {
     size_t n = strlen(name);
-    if (n == 0 || n > APP_NAME_MAX)
+    json_t *probe = json_stringn(name, n); /* NULL for invalid UTF-8 */
+    int bad = !probe || n == 0 || n > APP_NAME_MAX || acct_check_text(name, APP_NAME_MAX);
+    json_decref(probe);
+    if (bad)
         return -E_INVALID;
     memset(out, 0, sizeof(*out));
     out->name = arena_strdup(c->a, name);
@@ -92,18 +137,17 @@ char *app_creds_json(const struct app_creds *cr)
 static int write_creds(const char *path, const struct app_creds *cr)
 {
     char *json = app_creds_json(cr);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int rc = 0;
-    if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json) || write(fd, "\n", 1) != 1) {
-        log_error("cannot write %s: %s", path, strerror(errno));
-        rc = -E_INTERNAL;
-    }
-    if (fd >= 0) {
-        fchmod(fd, 0600);
-        close(fd);
-    }
-    sodium_memzero(json, strlen(json));
+    if (!json)
+        return -E_INTERNAL;
+    size_t n = strlen(json);
+    char *text = xmalloc(n + 2);
+    memcpy(text, json, n);
+    memcpy(text + n, "\n", 2);
+    int rc = file_replace(path, text, n + 1, 0600);
+    sodium_memzero(json, n);
+    sodium_memzero(text, n + 1);
     free(json);
+    free(text);
     return rc;
 }
 

@@ -17,8 +17,35 @@ struct app_creds {
 /** Creates an app with fresh credentials and a first admin token. */
 int app_create(struct ctx *c, const char *name, struct app_creds *out) USERD_MUST_CHECK;
 
-/** A new admin token for the app (-E_APP_UNKNOWN when there is none). */
-int app_admin_token(struct ctx *c, const char *app_id, const char **token) USERD_MUST_CHECK;
+/*
+ * Admin tokens: made by the operator, stored hashed with their first
+ * ADMIN_TOKEN_PREFIX characters (not secret) beside the hash, so that they
+ * can be listed and revoked by that prefix. They live ttl seconds, a
+ * hundred years by default; their last use is noted, at most once a minute.
+ */
+#define ADMIN_TOKEN_PREFIX 8
+#define ADMIN_TOKEN_TTL_MAX (100LL * 365 * 24 * 3600) /* seconds */
+#define ADMIN_TOKEN_USED_EVERY_MS 60000
+
+/**
+ * A new admin token for the app, valid ttl_s seconds (1 to
+ * ADMIN_TOKEN_TTL_MAX; 0: the maximum). -E_APP_UNKNOWN when there is no such
+ * app, -E_INVALID for a ttl out of bounds.
+ */
+int app_admin_token(struct ctx *c, const char *app_id, int64_t ttl_s, const char **token) USERD_MUST_CHECK;
+
+/** Calls fn for each admin token of the app, oldest first (strings in c's arena). */
+int app_admin_tokens(struct ctx *c, const char *app_id, void (*fn)(const struct admin_token *, void *),
+                     void *arg) USERD_MUST_CHECK;
+
+/**
+ * Revokes the app's admin token named by which: its prefix (exactly
+ * ADMIN_TOKEN_PREFIX characters) or the whole token. At once: the next
+ * request with it is refused. -E_NOT_FOUND when no token matches, -E_EXISTS
+ * when several share the prefix (give the whole token), -E_INVALID when
+ * which is shorter than a prefix.
+ */
+int app_admin_revoke(struct ctx *c, const char *app_id, const char *which) USERD_MUST_CHECK;
 
 /**
  * On an empty store, creates the app "default" and writes its credentials

@@ -20,6 +20,8 @@ int limit_count(struct ctx *c, const char *key, int64_t window_ms, int64_t *coun
 
 int limit_clear(struct ctx *c, const char *key) { return store_counter_delete(c->db, key); }
 
+int limit_unhit(struct ctx *c, const char *key) { return store_counter_unhit(c->db, key); }
+
 void limit_maybe_purge(struct ctx *c)
 {
     static const struct {

@@ -19,6 +19,9 @@ int limit_hit(struct ctx *c, const char *key, int64_t window_ms, int64_t restart
 /** Events of key in its current window (0 when the window is over or there is none). */
 int limit_count(struct ctx *c, const char *key, int64_t window_ms, int64_t *count) USERD_MUST_CHECK;
 
+/** Takes back one event that limit_hit counted for key but that did not happen after all. */
+int limit_unhit(struct ctx *c, const char *key) USERD_MUST_CHECK;
+
 /** Forgets key (e.g. failed logins after a success). */
 int limit_clear(struct ctx *c, const char *key) USERD_MUST_CHECK;
 

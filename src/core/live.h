@@ -62,7 +62,10 @@ const char *live_im_username(struct arena *a, const char *user_id);
  * Checks the Authorization header of a signed request ("Qiniu AK:sign" or
  * "QBox AK:sign") and finds the app whose AK it names. req is the request as
  * received. A request with a body its scheme does not sign (no Content-Type,
- * application/octet-stream, or QBox with anything but a form) is refused.
+ * application/octet-stream) is refused, and so is every QBox request with a
+ * body (the face's bodies are JSON, which QBox does not sign), and
+ * so is one whose signed X-Qiniu-Date is further than live.max_clock_skew
+ * from now, or that has none while live.require_date is on.
  * -E_AUTH_MISSING (no header), -E_AUTH_INVALID (malformed, a wrong
  * signature, an unsigned body: *why may say which), -E_APP_UNKNOWN (no app
  * has this AK), or a store error.

@@ -20,6 +20,13 @@ int pw_init(struct ctx *c)
     randombytes_buf(k, sizeof(k));
     sodium_bin2hex(fresh, sizeof(fresh), k, sizeof(k));
     int rc = store_meta_get_or_put(c->db, c->a, "im_password_key", fresh, &stored);
+    if (!rc && !sec_key_ok(stored)) {
+        /* Never serve with it: derived IM passwords would not be secret. */
+        log_error("store: the server key \"im_password_key\" (meta table) is malformed (want 64 hex digits): "
+                  "refusing to serve; restore it from a backup of the store (live users' IM passwords derive "
+                  "from it)");
+        rc = -E_INVALID;
+    }
     if (!rc)
         snprintf(derive_key, sizeof(derive_key), "%s", stored);
     sodium_memzero(k, sizeof(k));
@@ -70,6 +77,8 @@ int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char
         return -E_INTERNAL;
     char *msg = arena_printf(c->a, "im-password:%s:%lld", app_id, (long long)account_id);
     char *mac = sec_mac(c->a, derive_key, msg);
+    if (!mac)
+        return -E_INTERNAL;
     mac[16] = '\0';
     *out = mac;
     return 0;

@@ -71,13 +71,32 @@ char *sec_hash(struct arena *a, const char *s)
     return hex_of(a, h, sizeof(h));
 }
 
+/* The 32 bytes of a key written as 64 hex digits and nothing else; -1 for anything else. */
+static int key_bin(const char *key_hex, unsigned char key[32])
+{
+    size_t klen = 0;
+    const char *end = NULL;
+    if (!key_hex || sodium_hex2bin(key, 32, key_hex, strlen(key_hex), NULL, &klen, &end) || klen != 32 || *end) {
+        sodium_memzero(key, 32);
+        return -1;
+    }
+    return 0;
+}
+
+int sec_key_ok(const char *key_hex)
+{
+    unsigned char key[32];
+    int ok = key_bin(key_hex, key) == 0;
+    sodium_memzero(key, sizeof(key));
+    return ok;
+}
+
 char *sec_mac(struct arena *a, const char *key_hex, const char *msg)
 {
     unsigned char key[32], h[32];
-    size_t klen = 0;
-    if (sodium_hex2bin(key, sizeof(key), key_hex, strlen(key_hex), NULL, &klen, NULL) || klen < 16)
-        klen = 0; /* a malformed key is a bug; hashing without one is still deterministic */
-    crypto_generichash(h, sizeof(h), (const unsigned char *)msg, strlen(msg), klen ? key : NULL, klen);
+    if (key_bin(key_hex, key))
+        return NULL; /* fail closed: without its key the MAC would be a public function of msg */
+    crypto_generichash(h, sizeof(h), (const unsigned char *)msg, strlen(msg), key, sizeof(key));
     sodium_memzero(key, sizeof(key));
     return hex_of(a, h, sizeof(h));
 }

@@ -28,8 +28,14 @@ char *sec_uuid(struct arena *a);
 /** BLAKE2b-256 of s, hex: the stored form of a token, session or code. */
 char *sec_hash(struct arena *a, const char *s);
 
-/** Keyed BLAKE2b-256 of msg under a hex key (from sec_server_key), hex. */
+/**
+ * Keyed BLAKE2b-256 of msg under a key given as 64 hex digits (32 bytes),
+ * hex. NULL when the key is anything else: a malformed key fails closed.
+ */
 char *sec_mac(struct arena *a, const char *key_hex, const char *msg);
+
+/** 1 if key_hex is a well-formed key for sec_mac (exactly 64 hex digits). */
+int sec_key_ok(const char *key_hex);
 
 /** Constant-time equality of two NUL-terminated strings (length may leak). */
 int sec_equal(const char *x, const char *y);

@@ -20,7 +20,7 @@ static int code_hash(struct ctx *c, const char *app_id, const char *region, cons
                      const char **out)
 {
     unsigned char key[SRVKEY_BYTES], h[32];
-    int rc = srvkey_get(c, "sms", key);
+    int rc = srvkey_get(c, SRVKEY_SMS, key);
     if (rc)
         return rc;
     char *msg = arena_printf(c->a, "%s\n%s\n%s\n%s", app_id, region, phone, code);
@@ -105,28 +105,16 @@ static int deliver(const char *region, const char *phone, const char *code)
 
 /* ---- send ---- */
 
-struct send_args {
-    struct ctx *c;
-    const char *app_id, *region, *phone, *ip_key;
-    struct sms_code code;
-};
-
-static int send_tx(db_t *db, void *p)
+/* -E_TOO_SOON while the last code sent to this phone is younger than sms.resend_interval. */
+static int resend_check(struct ctx *c, const char *app_id, const char *region, const char *phone)
 {
-    struct send_args *x = p;
-    struct ctx *c = x->c;
     struct sms_code old;
-    int rc = store_sms_code_get(db, c->a, x->app_id, x->region, x->phone, &old);
-    if (!rc && old.sent_at + cfg_int(CFG_sms_resend_interval) * 1000 > c->now)
-        return -E_TOO_SOON;
-    if (rc && rc != -E_NOT_FOUND)
+    int rc = store_sms_code_get(c->db, c->a, app_id, region, phone, &old);
+    if (rc == -E_NOT_FOUND)
+        return 0;
+    if (rc)
         return rc;
-    int64_t hits;
-    if ((rc = limit_hit(c, x->ip_key, cfg_int(CFG_sms_ip_window) * 1000, INT64_MAX, &hits)))
-        return rc;
-    if (hits > cfg_int(CFG_sms_ip_hourly_limit))
-        return -E_RATE_LIMITED;
-    return store_sms_code_put(db, x->app_id, x->region, x->phone, &x->code);
+    return old.sent_at + cfg_int(CFG_sms_resend_interval) * 1000 > c->now ? -E_TOO_SOON : 0;
 }
 
 int sms_send(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *verify_id,
@@ -141,21 +129,38 @@ int sms_send(struct ctx *c, const char *app_id, const char *region, const char *
     }
     char *code = sec_digits(c->a, SMS_CODE_LEN);
     arena_wipe_on_free(c->a, code, SMS_CODE_LEN);
-    struct send_args x = {
-        .c = c,
-        .app_id = app_id,
-        .region = region,
-        .phone = phone,
-        .ip_key = arena_printf(c->a, "sms_ip:%s:%s", app_id, c->ip),
-        .code = {.sent_at = c->now, .expires_at = c->now + cfg_int(CFG_sms_code_ttl) * 1000},
-    };
-    if ((rc = code_hash(c, app_id, region, phone, code, &x.code.code_hash)))
+    struct sms_code fresh = {.sent_at = c->now, .expires_at = c->now + cfg_int(CFG_sms_code_ttl) * 1000};
+    if ((rc = code_hash(c, app_id, region, phone, code, &fresh.code_hash)))
         return rc;
-    if ((rc = store_tx(c->db, send_tx, &x)))
+    /*
+     * No SERIALIZABLE transaction: in one, every send from one address (many
+     * clients behind one NAT) conflicted on the per-address counter's row,
+     * and sends to different phones on the index pages of sms_codes (with
+     * PostgreSQL's predicate locks), and each conflict ran the transaction
+     * again. Instead three statements, each atomic: a look at the phone's
+     * last code, so that a resend refused as too soon does not count against
+     * the address; the per-address count; and a write of the new code that
+     * checks the resend interval again in the same statement. A send that
+     * loses that last check to a concurrent one takes its count back: the
+     * address is charged for codes sent.
+     */
+    if ((rc = resend_check(c, app_id, region, phone)))
         return rc;
+    int64_t hits;
+    const char *ip_key = arena_printf(c->a, "sms_ip:%s:%s", app_id, c->ip);
+    if ((rc = limit_hit(c, ip_key, cfg_int(CFG_sms_ip_window) * 1000, INT64_MAX, &hits)))
+        return rc;
+    if (hits > cfg_int(CFG_sms_ip_hourly_limit))
+        return -E_RATE_LIMITED;
+    if ((rc = store_sms_code_put(c->db, app_id, region, phone, &fresh,
+                                 c->now - cfg_int(CFG_sms_resend_interval) * 1000))) {
+        if (rc == -E_TOO_SOON && limit_unhit(c, ip_key))
+            log_warn("sms: could not take back a per-address count");
+        return rc;
+    }
     if ((rc = deliver(region, phone, code))) {
         /* Withdraw the code nobody received, so the user may ask again at once. */
-        if (store_sms_code_delete(c->db, app_id, region, phone, x.code.code_hash))
+        if (store_sms_code_delete(c->db, app_id, region, phone, fresh.code_hash))
             log_warn("sms: could not withdraw an undelivered code");
         return rc == -E_NOT_CONFIGURED ? rc : -E_UPSTREAM;
     }

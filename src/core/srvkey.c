@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "store/store.h"
 
 #define SLOTS 8
@@ -41,9 +42,16 @@ int srvkey_get(struct ctx *c, const char *name, unsigned char out[SRVKEY_BYTES])
     size_t len = 0;
     randombytes_buf(fresh, sizeof(fresh));
     sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+    const char *end = NULL;
     int rc = store_meta_get_or_put(c->db, c->a, arena_printf(c->a, "key:%s", name), hex, &stored);
-    if (!rc && (sodium_hex2bin(out, SRVKEY_BYTES, stored, strlen(stored), NULL, &len, NULL) || len != SRVKEY_BYTES))
+    if (!rc && (sodium_hex2bin(out, SRVKEY_BYTES, stored, strlen(stored), NULL, &len, &end) ||
+                len != SRVKEY_BYTES || *end)) {
+        sodium_memzero(out, SRVKEY_BYTES);
+        log_error("store: the server key \"key:%s\" (meta table) is malformed (want %d hex digits): "
+                  "refusing to serve; restore it from a backup of the store",
+                  name, SRVKEY_BYTES * 2);
         rc = -E_INTERNAL;
+    }
     sodium_memzero(fresh, sizeof(fresh));
     sodium_memzero(hex, sizeof(hex));
     if (rc)
@@ -56,4 +64,15 @@ int srvkey_get(struct ctx *c, const char *name, unsigned char out[SRVKEY_BYTES])
     }
     pthread_mutex_unlock(&lock);
     return 0;
+}
+
+int srvkey_init(struct ctx *c)
+{
+    static const char *const names[] = {SRVKEY_APPID, SRVKEY_SMS};
+    unsigned char key[SRVKEY_BYTES];
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !rc; i++)
+        rc = srvkey_get(c, names[i], key);
+    sodium_memzero(key, sizeof(key));
+    return rc;
 }

@@ -10,10 +10,21 @@
  */
 #define SRVKEY_BYTES 32
 
+/* The keys in use: the app face's id permutation, the stored form of SMS codes. */
+#define SRVKEY_APPID "appid"
+#define SRVKEY_SMS "sms"
+
 /**
  * The key called name (at most 32 characters). Thread-safe. Errors from the
- * store (the key is not cached then, so a later call retries).
+ * store (the key is not cached then, so a later call retries); -E_INVALID
+ * (logged) when the stored key is not 64 hex digits: never a weaker key.
  */
 int srvkey_get(struct ctx *c, const char *name, unsigned char out[SRVKEY_BYTES]) USERD_MUST_CHECK;
+
+/**
+ * Loads every key in use (making those missing), so that `serve` refuses to
+ * start on a store whose keys are malformed instead of failing per request.
+ */
+int srvkey_init(struct ctx *c) USERD_MUST_CHECK;
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "base/log.h"
 #include "core/apps.h"
 #include "core/secret.h"
 #include "store/store.h"
@@ -106,5 +107,9 @@ int tok_auth(struct ctx *c, const char *app_id, const char *token, struct caller
     out->is_admin = ti.account_id == 0;
     out->token_hash = hash;
     out->account = ti.account;
+    /* The operator sees when an admin token was last used: one write a minute at most, never a failure. */
+    if (out->is_admin && c->now - ti.last_used_at >= ADMIN_TOKEN_USED_EVERY_MS &&
+        store_admin_token_used(c->db, hash, c->now, ADMIN_TOKEN_USED_EVERY_MS))
+        log_warn("could not note the use of an admin token");
     return 0;
 }

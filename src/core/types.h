@@ -20,6 +20,12 @@ struct app {
 };
 
 /* ---- accounts: one per person, whichever face made it ---- */
+/* An admin token as the operator sees it (never the token itself). */
+struct admin_token {
+    const char *prefix; /* NULL for a token made before prefixes were kept */
+    int64_t created_at, expires_at, last_used_at; /* ms; last_used_at 0: never */
+};
+
 struct account {
     int64_t id;
     const char *app_id, *username, *pw_hash;

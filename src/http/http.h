@@ -22,7 +22,13 @@
 enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 };
 
 /* Route flags. */
-#define ROUTE_SLOW 1 /* runs on the password-hashing pool, off the HTTP threads */
+/*
+ * ROUTE_SLOW: the route hashes or checks a password. It runs on the
+ * password-hashing pool, off the HTTP threads, and its request's memory
+ * (body, and every copy a handler made in the arena) is zeroed when the
+ * request is freed.
+ */
+#define ROUTE_SLOW 1
 
 struct http_req;
 typedef void (*handler_fn)(struct http_req *r);
@@ -131,8 +137,17 @@ int http_cookie_find(const char *header, const char *name, const char **val, siz
 
 /** Answers with body (copied) and content type. */
 void http_reply(struct http_req *r, int status, const char *content_type, const char *body, size_t len);
-/** Answers with JSON; takes the reference to o. */
+/**
+ * Answers with JSON; takes the reference to o. NULL o (an envelope that could
+ * not be built) answers 500 with a plain-text body.
+ */
 void http_reply_json(struct http_req *r, int status, json_t *o);
+/**
+ * For a face's success reply: 1 when data is NULL (a jansson builder failed,
+ * e.g. on a stored value that is not UTF-8), logged; the face then answers
+ * its internal error instead of a success without data.
+ */
+int http_no_data(struct http_req *r, const json_t *data);
 /** Adds a response header (strings must outlive the request: arena or static). */
 void http_add_header(struct http_req *r, const char *name, const char *value);
 

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "core/text.h"
 #include "http/http.h"
 
@@ -28,6 +29,15 @@ int http_invalid(struct http_req *r, const char *fmt, ...)
     va_end(ap);
     r->why = arena_strdup(r->a, buf);
     return -E_INVALID;
+}
+
+int http_no_data(struct http_req *r, const json_t *data)
+{
+    if (data)
+        return 0;
+    log_error("%s %s: the answer could not be built (a stored value that is not UTF-8?)", r->face->name,
+              r->route ? r->route->pattern : r->path);
+    return 1;
 }
 
 static void decref(void *p) { json_decref(p); }

@@ -214,6 +214,13 @@ void http_reply(struct http_req *r, int status, const char *content_type, const 
 
 void http_reply_json(struct http_req *r, int status, json_t *o)
 {
+    if (!o) {
+        /* A face could not even build its error envelope: the one answer left. */
+        static const char body[] = "internal error\n";
+        log_error("http: no JSON to answer with (request %s)", r->request_id);
+        http_reply(r, 500, "text/plain; charset=utf-8", body, sizeof(body) - 1);
+        return;
+    }
     /* Most answers fit the stack buffer: one allocation, instead of json_dumps()'s growing buffer and copy. */
     char buf[4096];
     size_t n = json_dumpb(o, buf, sizeof(buf), JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -413,6 +420,7 @@ static int dispatch(struct http_req *r)
     if (r->hc)
         conn_phase(r->hc, CONN_BUSY);
     if (r->too_large) {
+        arena_wipe_all(r->a); /* the part kept may be a password route's: not worth finding out */
         r->face->fail(r, -E_TOO_LARGE);
         return 0;
     }
@@ -429,6 +437,8 @@ static int dispatch(struct http_req *r)
     }
     for (int i = 0; i < r->n_params; i++)
         r->params[i] = arena_strdup(r->a, params[i]);
+    if (r->route->flags & ROUTE_SLOW)
+        arena_wipe_all(r->a); /* a password route: its body and every copy are zeroed at the end */
     if (!(r->route->flags & ROUTE_SLOW)) {
         run(r);
         return 0;
@@ -448,6 +458,11 @@ static enum MHD_Result queue(struct http_req *r)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        /* The answer cannot be sent (out of memory in libmicrohttpd): close the connection. */
+        log_error("http: cannot make a response (request %s)", r->request_id);
+        return MHD_NO; /* r->resp is still ours: on_completed frees it */
+    }
     r->resp = NULL; /* owned by the response now */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     int retry_after = 0;

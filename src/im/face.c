@@ -106,7 +106,13 @@ static json_t *envelope(int code, const char *message, json_t *data)
     return o;
 }
 
-void im_ok(struct http_req *r, json_t *data) { http_reply_json(r, 200, envelope(200, "", data)); }
+void im_ok(struct http_req *r, json_t *data)
+{
+    if (http_no_data(r, data))
+        im_fail(r, -E_INTERNAL);
+    else
+        http_reply_json(r, 200, envelope(200, "", data));
+}
 
 void im_done(struct http_req *r, int rc)
 {

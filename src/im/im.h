@@ -34,7 +34,7 @@ struct im_req {
 
 static inline struct im_req *im(struct http_req *r) { return r->face_data; }
 
-/** Replies {"code":200,"message":"","data":data}; takes the reference. */
+/** Replies {"code":200,"message":"","data":data}; takes the reference. NULL data: the internal error. */
 void im_ok(struct http_req *r, json_t *data);
 /** Replies data:true, or the error rc when it is not 0. */
 void im_done(struct http_req *r, int rc);

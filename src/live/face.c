@@ -61,7 +61,13 @@ static void reply(struct http_req *r, int status, int code, const char *message,
     http_reply_json(r, status, o);
 }
 
-void live_ok(struct http_req *r, json_t *data) { reply(r, 200, 0, "success", data); }
+void live_ok(struct http_req *r, json_t *data)
+{
+    if (http_no_data(r, data))
+        live_fail(r, -E_INTERNAL);
+    else
+        reply(r, 200, 0, "success", data);
+}
 
 static const struct face_error *find(int err)
 {
@@ -87,16 +93,20 @@ json_t *live_user_json(const struct live_user *u, int profile)
         json_decref(ext);
         ext = json_object();
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "user_id", json_string(u->user_id));
-    json_object_set_new(o, "nick", json_string(u->nick));
-    json_object_set_new(o, "avatar", json_string(u->avatar));
-    json_object_set_new(o, "im_userid", json_integer(u->im_userid));
-    if (profile) {
-        json_object_set_new(o, "im_username", json_string(u->im_username));
-        json_object_set_new(o, "im_password", json_string(u->im_password));
+    /* One json_pack: a value it cannot take (not UTF-8) fails the whole user, never drops a field. */
+    json_t *o = profile ? json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "user_id", u->user_id, "nick", u->nick, "avatar",
+                                    u->avatar, "im_userid", (json_int_t)u->im_userid, "im_username",
+                                    u->im_username, "im_password", u->im_password)
+                        : json_pack("{s:s,s:s,s:s,s:I}", "user_id", u->user_id, "nick", u->nick, "avatar",
+                                    u->avatar, "im_userid", (json_int_t)u->im_userid);
+    if (!o) {
+        json_decref(ext);
+        return NULL;
     }
-    json_object_set_new(o, "extends", ext);
+    if (json_object_set_new(o, "extends", ext)) { /* takes ext either way */
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 

@@ -56,8 +56,11 @@ static void many(struct http_req *r, int profile)
         return;
     }
     json_t *data = json_array();
-    for (size_t i = 0; i < found; i++)
-        json_array_append_new(data, live_user_json(&users[i], profile));
+    for (size_t i = 0; i < found && data; i++)
+        if (json_array_append_new(data, live_user_json(&users[i], profile))) {
+            json_decref(data);
+            data = NULL; /* a user that cannot be shown fails the answer (live_ok), not silently */
+        }
     live_ok(r, data);
 }
 

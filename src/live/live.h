@@ -18,7 +18,11 @@ struct live_req {
 
 static inline struct live_req *live(struct http_req *r) { return r->face_data; }
 
-/** Replies {"request_id","code":0,"message":"success","data":data}; takes the reference (NULL: null). */
+/**
+ * Replies {"request_id","code":0,"message":"success","data":data}; takes the
+ * reference. json_null() for an answer without data; NULL (a failed build)
+ * answers the internal error.
+ */
 void live_ok(struct http_req *r, json_t *data);
 /** Replies with a core error in this face's format (r->why, when set, details it). */
 void live_fail(struct http_req *r, int err);
@@ -31,7 +35,7 @@ const char *live_message(struct http_req *r, int err);
  */
 int live_auth(struct http_req *r, struct app *out) USERD_MUST_CHECK;
 
-/** A user as info (profile 0) or profile (profile 1) JSON, fields in the document's order. */
+/** A user as info (profile 0) or profile (profile 1) JSON, fields in the document's order; NULL if it cannot be built. */
 json_t *live_user_json(const struct live_user *u, int profile);
 
 /* Handlers, one resource per file. */

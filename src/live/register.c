@@ -50,7 +50,7 @@ void live_register_one(struct http_req *r)
     if (rc)
         live_fail(r, rc);
     else
-        live_ok(r, NULL);
+        live_ok(r, json_null());
 }
 
 /*

@@ -27,5 +27,5 @@ void live_update_user(struct http_req *r)
     if (rc)
         live_fail(r, rc);
     else
-        live_ok(r, NULL);
+        live_ok(r, json_null());
 }

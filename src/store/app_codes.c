@@ -15,10 +15,16 @@ int store_sms_code_get(db_t *db, struct arena *a, const char *app_id, const char
     return 0;
 }
 
-int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone, const struct sms_code *c)
+int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone, const struct sms_code *c,
+                       int64_t resend_before)
 {
-    int rc = db_exec(db, Q_SMS_CODE_PUT, "ttttii", app_id, region, phone, c->code_hash, c->sent_at, c->expires_at);
-    return rc < 0 ? rc : 0;
+    int rc = db_first(db,
+                      db_query(db, Q_SMS_CODE_PUT, "ttttiii", app_id, region, phone, c->code_hash, c->sent_at,
+                               c->expires_at, resend_before),
+                      -E_TOO_SOON);
+    if (!rc)
+        db_end(db);
+    return rc;
 }
 
 int store_sms_code_try(db_t *db, const char *app_id, const char *region, const char *phone, const char *code_hash)
@@ -113,6 +119,12 @@ int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *
 int store_counter_delete(db_t *db, const char *key)
 {
     int rc = db_exec(db, Q_COUNTER_DELETE, "t", key);
+    return rc < 0 ? rc : 0;
+}
+
+int store_counter_unhit(db_t *db, const char *key)
+{
+    int rc = db_exec(db, Q_COUNTER_UNHIT, "t", key);
     return rc < 0 ? rc : 0;
 }
 

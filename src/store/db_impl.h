@@ -33,6 +33,7 @@ struct db {
     const struct db_ops *ops;
     enum db_kind kind;
     int in_tx;
+    int no_retry; /* the last error was a timeout: running the transaction again would wait again */
 };
 
 extern const struct db_ops db_sqlite_ops;

@@ -16,6 +16,26 @@
  * replaced until that transaction is rolled back: its statements must not
  * run in a fresh session outside the transaction.
  *
+ * Statements. Each is prepared once per connection under a name that
+ * carries a hash of its SQL (two userd versions sharing a server never run
+ * each other's statement under one name). Behind a transaction-mode pooler
+ * (PgBouncer before 1.21), consecutive statements of one connection reach
+ * different server sessions, so a named statement is missing (26000) or
+ * already there (42P05) at random; and a failed PREPARE inside a transaction
+ * aborts it (the next statement would fail with 25P02). The first 26000 or
+ * 42P05 switches the whole process to unnamed statements (PQexecParams:
+ * parse, plan and run in the same single round trip, but a plan per
+ * statement); the statement is run again at once, or, inside a transaction,
+ * the transaction is (-E_BUSY: store_tx runs it again). docs/scaling.md
+ * gives the cost of either.
+ *
+ * Timeouts. store.lock_timeout_ms and store.statement_timeout_ms are set
+ * for the session when it connects, and again with SET LOCAL at the start
+ * of every transaction, which is what holds behind a transaction-mode
+ * pooler: a lock wait (a row held FOR UPDATE) or a runaway statement ends
+ * in -E_BUSY (55P03) or -E_UNAVAILABLE (57014) instead of holding a
+ * listener's thread; a transaction that timed out is not run again.
+ *
  * Isolation: write transactions are SERIALIZABLE, which gives the
  * same guarantee as SQLite's single writer (a transaction's reads still hold
  * when it commits); a conflict is SQLSTATE 40001 -> -E_BUSY, and store_tx
@@ -25,6 +45,8 @@
  */
 #include <libpq-fe.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +81,48 @@ struct pg_db {
 
 static atomic_llong open_retry_at; /* monotonic ms: failed opens wait for this */
 static atomic_llong last_fail_log; /* monotonic ms of the last reconnection failure logged */
+static atomic_int unnamed;         /* 1: a transaction-mode pooler was seen; no named statements */
+
+/* Statement names ("NAME_<8 hex of the SQL's hash>") and the timeout SQL, made once. */
+#define STMT_NAME_MAX 64
+static char stmt_names[Q__COUNT][STMT_NAME_MAX];
+static char session_sql[128], begin_read_sql[192], begin_write_sql[192];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void make_names(void)
+{
+    for (int q = 0; q < Q__COUNT; q++) {
+        const char *sql = query_sql(q, 1);
+        unsigned char h[4];
+        char hex[9];
+        crypto_generichash(h, sizeof(h), (const unsigned char *)sql, strlen(sql), NULL, 0);
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        snprintf(stmt_names[q], STMT_NAME_MAX, "%s_%s", query_name(q), hex);
+    }
+    long long lock = (long long)cfg_int(CFG_store_lock_timeout_ms);
+    long long stmt = (long long)cfg_int(CFG_store_statement_timeout_ms);
+    snprintf(session_sql, sizeof(session_sql), "SET lock_timeout = %lld; SET statement_timeout = %lld", lock, stmt);
+    /* One snapshot for all the reads, as SQLite's deferred transaction gives. */
+    snprintf(begin_read_sql, sizeof(begin_read_sql),
+             "BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = %lld; "
+             "SET LOCAL statement_timeout = %lld",
+             lock, stmt);
+    snprintf(begin_write_sql, sizeof(begin_write_sql),
+             "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = %lld; "
+             "SET LOCAL statement_timeout = %lld",
+             lock, stmt);
+}
+
+static const char *stmt_name(enum query_id q) { return stmt_names[q]; }
+
+/* From now on, every connection of the process runs unnamed statements. */
+static void use_unnamed(const char *state)
+{
+    if (!atomic_exchange(&unnamed, 1))
+        log_warn("store: a prepared statement was %s on the server session (SQLSTATE %s): a transaction-mode "
+                 "pooler is in between; using unnamed statements from now on (docs/scaling.md)",
+                 !strcmp(state, "26000") ? "missing" : "already there", state);
+}
 
 static int64_t mono_ms(void)
 {
@@ -113,6 +177,15 @@ static PGconn *pg_connect(const char *url)
     if (c)
         PQsetNoticeReceiver(c, on_notice, NULL);
     return c;
+}
+
+/* The session's timeouts (on a new or reset connection). */
+static int session_setup(PGconn *c)
+{
+    PGresult *res = PQexec(c, session_sql);
+    int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    return ok ? 0 : -E_UNAVAILABLE;
 }
 
 static void clear_result(struct pg_db *p)
@@ -170,7 +243,7 @@ static int ensure(struct pg_db *p)
     if (mono_ms() < p->retry_at)
         return -E_UNAVAILABLE;
     PQreset(p->c);
-    if (PQstatus(p->c) != CONNECTION_OK) {
+    if (PQstatus(p->c) != CONNECTION_OK || session_setup(p->c)) {
         log_connect_failure("reconnecting to", p->c);
         p->retry_at = mono_ms() + PG_RETRY_MS;
         return -E_UNAVAILABLE;
@@ -205,9 +278,20 @@ static int map_error(struct pg_db *p, const PGresult *res, const char *what)
     }
     if (!strcmp(state, "23505"))
         return -E_EXISTS;
-    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
         return -E_BUSY;
-    if (starts_with(state, "53") || !strcmp(state, "57014")) {
+    if (!strcmp(state, "55P03")) {
+        /* lock_timeout: someone holds the lock that long; running the transaction again would wait again. */
+        log_warn("store: %s: gave up waiting for a lock after store.lock_timeout_ms", what);
+        p->base.no_retry = 1;
+        return -E_BUSY;
+    }
+    if (!strcmp(state, "57014")) {
+        log_error("store: %s: %s (%s; store.statement_timeout_ms)", what, msg ? msg : "?", state);
+        p->base.no_retry = 1;
+        return -E_UNAVAILABLE;
+    }
+    if (starts_with(state, "53")) {
         log_error("store: %s: %s (%s)", what, msg ? msg : "?", state);
         return -E_UNAVAILABLE;
     }
@@ -235,10 +319,11 @@ static int pg_open(const char *url, db_t **out)
 {
     *out = NULL;
     int64_t now = mono_ms();
+    pthread_once(&names_once, make_names);
     if (now < atomic_load(&open_retry_at))
         return -E_UNAVAILABLE; /* a connection attempt just failed: fail fast */
     PGconn *c = pg_connect(url);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
+    if (!c || PQstatus(c) != CONNECTION_OK || session_setup(c)) {
         log_connect_failure("connecting to", c);
         PQfinish(c);
         atomic_store(&open_retry_at, mono_ms() + PG_RETRY_MS);
@@ -300,25 +385,42 @@ static int scan_params(const char *sql, Oid *types)
 }
 
 /*
- * Prepares q. A parameter given an integer is declared bigint, as every
- * SQLite integer is 64 bits: inferred from an INTEGER column it would be a
- * 32-bit integer, and a larger value (a time in ms, a "never" sentinel)
- * would be refused.
+ * The parameter types of q for these arguments: a parameter given an
+ * integer is declared bigint, as every SQLite integer is 64 bits (inferred
+ * from an INTEGER column it would be a 32-bit integer, and a larger value, a
+ * time in ms or a "never" sentinel, would be refused). Returns how many.
+ */
+static int param_types(enum query_id q, const struct db_arg *args, int n_args, Oid *types)
+{
+    int n = scan_params(query_sql(q, 1), types);
+    for (int i = 0; i < n && i < n_args; i++)
+        if (args[i].is_int && !types[i])
+            types[i] = 20; /* int8 */
+    return n;
+}
+
+/* A statement already prepared (42P05) or missing (26000): another session's, behind a pooler. */
+#define PG_RUN_AGAIN 1
+
+/*
+ * Prepares q under its name. 0, or PG_RUN_AGAIN when the server session
+ * already had it (a pooler: the process now runs unnamed statements), or an
+ * error (-E_BUSY when that happened inside a transaction, which is aborted).
  */
 static int prepare(struct pg_db *p, enum query_id q, const struct db_arg *args, int n_args)
 {
     Oid types[DB_MAX_ARGS];
-    const char *sql = query_sql(q, 1);
-    int n = scan_params(sql, types);
-    for (int i = 0; i < n && i < n_args; i++)
-        if (args[i].is_int && !types[i])
-            types[i] = 20; /* int8 */
-    PGresult *res = PQprepare(p->c, query_name(q), sql, n, types);
+    int n = param_types(q, args, n_args, types);
+    PGresult *res = PQprepare(p->c, stmt_name(q), query_sql(q, 1), n, types);
     int rc = 0;
     if (!result_ok(res)) {
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (!state || strcmp(state, "42P05")) /* 42P05: already prepared on this session */
+        if (state && !strcmp(state, "42P05")) {
+            use_unnamed(state);
+            rc = p->base.in_tx ? -E_BUSY : PG_RUN_AGAIN;
+        } else {
             rc = map_error(p, res, query_name(q));
+        }
     }
     PQclear(res);
     if (!rc) {
@@ -336,9 +438,14 @@ static int pg_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
         return rc;
     clear_result(p);
     for (int attempt = 0;; attempt++) {
-        if (!p->prepared[q] && (rc = prepare(p, q, args, n)))
-            return rc;
-        int np = p->nparams[q];
+        int named = !atomic_load(&unnamed), np;
+        Oid types[DB_MAX_ARGS];
+        if (named && !p->prepared[q] && (rc = prepare(p, q, args, n))) {
+            if (rc == PG_RUN_AGAIN && !attempt)
+                continue;
+            return rc < 0 ? rc : -E_BUSY;
+        }
+        np = named ? p->nparams[q] : param_types(q, args, n, types);
         const char *values[DB_MAX_ARGS];
         char ints[DB_MAX_ARGS][24];
         for (int i = 0; i < np; i++) {
@@ -352,7 +459,8 @@ static int pg_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
                 values[i] = args[i].text;
             }
         }
-        PGresult *res = PQexecPrepared(p->c, query_name(q), np, values, NULL, NULL, 0);
+        PGresult *res = named ? PQexecPrepared(p->c, stmt_name(q), np, values, NULL, NULL, 0)
+                              : PQexecParams(p->c, query_sql(q, 1), np, types, values, NULL, NULL, 0);
         if (result_ok(res)) {
             p->res = res;
             p->row = -1;
@@ -361,8 +469,9 @@ static int pg_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
             return 0;
         }
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (state && !strcmp(state, "26000")) {
-            /* The session lost its prepared statements (DISCARD ALL by a pooler). */
+        if (named && state && !strcmp(state, "26000")) {
+            /* The statement is not on this server session: a pooler (or DISCARD ALL). */
+            use_unnamed(state);
             PQclear(res);
             memset(p->prepared, 0, sizeof(p->prepared));
             if (p->base.in_tx || attempt)
@@ -425,9 +534,9 @@ const struct db_ops db_pg_ops = {
     .col_text = pg_text,
     .col_null = pg_null,
     .ping = pg_ping,
-    /* One snapshot for all the reads, as SQLite's deferred transaction gives. */
-    .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
-    .begin_write = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+    /* Made once from the settings (make_names): isolation level, then the timeouts. */
+    .begin_read = begin_read_sql,
+    .begin_write = begin_write_sql,
     /* Migrations read what a concurrent starter committed while this one waited for the lock. */
     .migrate_lock = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
                     "SELECT pg_advisory_xact_lock(" PG_MIGRATE_KEY ")",

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,13 +76,26 @@ static void make_parent_dir(const char *path)
  * themselves. A connection takes the mutex before a write transaction or a
  * writing statement and gives it back once it is in autocommit mode again.
  * Other processes on the file (the CLI) still meet the busy handler.
+ *
+ * It is a semaphore, not a mutex: at shutdown a connection is closed by
+ * another thread than the one that opened its transaction (store_close_all),
+ * and that thread gives the writer back. Unlocking a mutex from a thread
+ * that does not own it is undefined behaviour; posting a semaphore is not.
  */
-static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+static sem_t writer; /* 1: free; sem_init in configure_once, before any connection */
+
+static void writer_lock(void)
+{
+    while (sem_wait(&writer) && errno == EINTR)
+        ;
+}
+
+static void writer_unlock(void) { sem_post(&writer); }
 
 static void writer_take(struct sqlite_db *s)
 {
     if (!s->writing) {
-        pthread_mutex_lock(&writer);
+        writer_lock();
         s->writing = 1;
     }
 }
@@ -90,7 +104,7 @@ static void writer_give_back(struct sqlite_db *s)
 {
     if (s->writing && sqlite3_get_autocommit(s->h)) {
         s->writing = 0;
-        pthread_mutex_unlock(&writer);
+        writer_unlock();
     }
 }
 
@@ -158,9 +172,9 @@ static void *checkpointer(void *unused)
              * copied above) and wait for the readers (microseconds each)
              * so that the next writer restarts the log (RESTART).
              */
-            pthread_mutex_lock(&writer);
+            writer_lock();
             rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-            pthread_mutex_unlock(&writer);
+            writer_unlock();
         }
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             log_warn("store: checkpoint: %s", sqlite3_errmsg(h));
@@ -214,12 +228,17 @@ void db_sqlite_stop(void)
 }
 
 /*
- * Process-wide settings, before SQLite initialises: no memory statistics
+ * Process-wide set-up, before the first connection: the writer semaphore;
+ * and, before SQLite initialises, no memory statistics
  * (they take a global mutex on every allocation, which the threads'
  * connections would otherwise contend for on each query).
  */
 static void configure_once(void)
 {
+    if (sem_init(&writer, 0, 1)) {
+        log_error("store: sem_init: %s", strerror(errno));
+        abort();
+    }
     if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
         log_debug("sqlite: already initialised; memory statistics stay on");
 }
@@ -269,9 +288,9 @@ static void sq_close(db_t *db)
     struct sqlite_db *s = S(db);
     for (int i = 0; i < Q__COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
-    sqlite3_close(s->h);
+    sqlite3_close(s->h); /* rolls back a transaction still open */
     if (s->writing)
-        pthread_mutex_unlock(&writer);
+        writer_unlock(); /* from whichever thread closes it */
     free(s);
 }
 

@@ -59,7 +59,11 @@ static int migrate_once(db_t *db)
     if (atomic_load(&migrated))
         return 0;
     pthread_mutex_lock(&migrate_lock);
-    int rc = atomic_load(&migrated) ? 0 : db_migrate(db);
+    int rc = 0;
+    /* -E_BUSY: a conflict, or the first sight of a transaction-mode pooler (db_pg.c); run it again. */
+    for (int attempt = 0; attempt < 5 && !atomic_load(&migrated); attempt++)
+        if ((rc = db_migrate(db)) != -E_BUSY)
+            break;
     if (!rc)
         atomic_store(&migrated, 1);
     pthread_mutex_unlock(&migrate_lock);
@@ -118,7 +122,8 @@ int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
 {
     int rc = -E_BUSY;
     int attempts = db_kind(db) == DB_PG ? 12 : 5;
-    for (int attempt = 0; attempt < attempts && rc == -E_BUSY; attempt++) {
+    db->no_retry = 0;
+    for (int attempt = 0; attempt < attempts && rc == -E_BUSY && !db->no_retry; attempt++) {
         tx_backoff(db, attempt);
         if ((rc = db_begin(db, 1)))
             continue;

@@ -78,6 +78,7 @@ struct token_info {
     int64_t account_id; /* 0: an admin token */
     int64_t device_sn;  /* 0: none */
     int64_t expires_at;
+    int64_t last_used_at; /* admin tokens: when last used (at most a minute behind), 0: never */
     int status; /* the account's status */
     const struct account *account; /* the token's account, NULL for an admin token (the caller's arena) */
 };
@@ -90,6 +91,18 @@ int store_token_delete_account(db_t *db, int64_t account_id) USERD_MUST_CHECK;
 /** Deletes every token of the account except the one with keep_hash. */
 int store_token_delete_others(db_t *db, int64_t account_id, const char *keep_hash) USERD_MUST_CHECK;
 int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
+/* Admin tokens (account_id NULL): made, listed and revoked by the operator (`userd app token(s)`). */
+int store_admin_token_insert(db_t *db, const char *hash, const char *app_id, const char *prefix, int64_t expires_at,
+                             int64_t now) USERD_MUST_CHECK;
+/** Calls fn for each admin token of the app, oldest first. */
+int store_admin_token_each(db_t *db, struct arena *a, const char *app_id,
+                           void (*fn)(const struct admin_token *, void *), void *arg) USERD_MUST_CHECK;
+/** How many admin tokens of the app have this prefix. */
+int store_admin_token_count(db_t *db, const char *app_id, const char *prefix, int64_t *n) USERD_MUST_CHECK;
+/** Deletes the app's admin tokens with this prefix (hash NULL) or this hash (prefix NULL): how many, or an error. */
+int store_admin_token_delete(db_t *db, const char *app_id, const char *prefix, const char *hash) USERD_MUST_CHECK;
+/** Notes the use of an admin token at now, unless already noted after now - every. */
+int store_admin_token_used(db_t *db, const char *hash, int64_t now, int64_t every) USERD_MUST_CHECK;
 /** Deletes the account's tokens that expire at or before now, and all but its `keep` (>= 1) newest. */
 int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep) USERD_MUST_CHECK;
 /** Deletes the account's tokens bound to a device it no longer has. */
@@ -167,9 +180,13 @@ struct sms_code {
 };
 int store_sms_code_get(db_t *db, struct arena *a, const char *app_id, const char *region, const char *phone,
                        struct sms_code *out) USERD_MUST_CHECK;
-/** Stores a fresh code (replacing the phone's previous one, tries back to 0). */
+/**
+ * Stores a fresh code (replacing the phone's previous one, tries back to 0),
+ * unless the previous one was sent after resend_before: -E_TOO_SOON then.
+ * One atomic statement: needs no transaction.
+ */
 int store_sms_code_put(db_t *db, const char *app_id, const char *region, const char *phone,
-                       const struct sms_code *c) USERD_MUST_CHECK;
+                       const struct sms_code *c, int64_t resend_before) USERD_MUST_CHECK;
 /** Counts a wrong try of the code with this hash. */
 int store_sms_code_try(db_t *db, const char *app_id, const char *region, const char *phone,
                        const char *code_hash) USERD_MUST_CHECK;
@@ -199,6 +216,8 @@ int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_befo
 /** Hits of key in a window that started after stale_before (0 when none). */
 int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
 int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
+/** Takes one hit back from counter key (never below 0). */
+int store_counter_unhit(db_t *db, const char *key) USERD_MUST_CHECK;
 
 /** The tables of short-lived rows. */
 enum store_purge { PURGE_SESSIONS, PURGE_SMS_CODES, PURGE_VERIFICATIONS, PURGE_CAPTCHAS, PURGE_COUNTERS };

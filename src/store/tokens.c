@@ -23,11 +23,12 @@ int store_token_lookup(db_t *db, struct arena *a, const char *hash, struct token
     out->account_id = db_null(db, 1) ? 0 : db_int(db, 1);
     out->device_sn = db_null(db, 2) ? 0 : db_int(db, 2);
     out->expires_at = db_int(db, 3);
+    out->last_used_at = db_null(db, 4) ? 0 : db_int(db, 4);
     out->status = 0;
     out->account = NULL;
-    if (out->account_id && !db_null(db, 4)) {
+    if (out->account_id && !db_null(db, 5)) {
         struct account *acct = arena_alloc(a, sizeof(*acct));
-        store_acct_row_at(db, a, 4, acct);
+        store_acct_row_at(db, a, 5, acct);
         out->status = acct->status;
         out->account = acct;
     }
@@ -63,5 +64,48 @@ int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep)
 int store_token_delete_orphans(db_t *db, int64_t account_id)
 {
     int rc = db_exec(db, Q_TOKEN_DELETE_ORPHANS, "i", account_id);
+    return rc < 0 ? rc : 0;
+}
+
+int store_admin_token_insert(db_t *db, const char *hash, const char *app_id, const char *prefix, int64_t expires_at,
+                             int64_t now)
+{
+    int rc = db_exec(db, Q_ADMIN_TOKEN_INSERT, "ttiit", hash, app_id, expires_at, now, prefix);
+    return rc < 0 ? rc : 0;
+}
+
+int store_admin_token_each(db_t *db, struct arena *a, const char *app_id,
+                           void (*fn)(const struct admin_token *, void *), void *arg)
+{
+    int rc = db_query(db, Q_ADMIN_TOKEN_LIST, "t", app_id);
+    if (rc)
+        return rc;
+    while ((rc = db_row(db)) > 0) {
+        struct admin_token t = {
+            .prefix = db_null(db, 0) ? NULL : arena_strdup(a, db_text(db, 0)),
+            .created_at = db_int(db, 1),
+            .expires_at = db_int(db, 2),
+            .last_used_at = db_null(db, 3) ? 0 : db_int(db, 3),
+        };
+        fn(&t, arg);
+    }
+    db_end(db);
+    return rc;
+}
+
+int store_admin_token_count(db_t *db, const char *app_id, const char *prefix, int64_t *n)
+{
+    return db_first_int(db, db_query(db, Q_ADMIN_TOKEN_COUNT_PREFIX, "tt", app_id, prefix), -E_INTERNAL, n);
+}
+
+int store_admin_token_delete(db_t *db, const char *app_id, const char *prefix, const char *hash)
+{
+    return prefix ? db_exec(db, Q_ADMIN_TOKEN_DELETE_PREFIX, "tt", app_id, prefix)
+                  : db_exec(db, Q_ADMIN_TOKEN_DELETE_HASH, "tt", app_id, hash);
+}
+
+int store_admin_token_used(db_t *db, const char *hash, int64_t now, int64_t every)
+{
+    int rc = db_exec(db, Q_ADMIN_TOKEN_USED, "tii", hash, now, now - every);
     return rc < 0 ? rc : 0;
 }

@@ -68,6 +68,30 @@ static void test_uuid(void **state)
     arena_free(a);
 }
 
+/* A malformed key fails closed: no MAC at all, never an unkeyed hash anyone can compute. */
+static void test_mac_malformed_key(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    const char *good = "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f";
+    const char *bad[] = {
+        "",
+        "zz0102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f", /* not hex */
+        "000102030405060708090a0b0c0d0e0f",                                 /* 16 bytes: too short */
+        "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e",   /* odd length */
+        "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0fff", /* 33 bytes */
+        "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f ", /* trailing junk */
+    };
+    assert_true(sec_key_ok(good));
+    assert_non_null(sec_mac(a, good, "m"));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        assert_false(sec_key_ok(bad[i]));
+        assert_null(sec_mac(a, bad[i], "m"));
+    }
+    assert_false(sec_key_ok(NULL));
+    arena_free(a);
+}
+
 static void test_equal(void **state)
 {
     (void)state;
@@ -85,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_token),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_mac_malformed_key),
         cmocka_unit_test(test_equal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

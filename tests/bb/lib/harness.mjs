@@ -250,15 +250,21 @@ export async function startUserd(opts = {}) {
     throw new Error(`userd did not start: ${why}\n--- userd logs ---\n${lines.join('\n')}`);
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 10000);
-  const ports = [srv.im, srv.live, srv.app].filter((p) => p != null);
-  const pending = new Set(ports);
+  // Each listener is asked on its own address (a test may put one on another loopback address).
+  const hostOf = (listen) => {
+    const h = listen.slice(0, listen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+    return h === '*' || h === '' ? '127.0.0.1' : h;
+  };
+  const where = new Map([[srv.im, env.USERD_IM_LISTEN], [srv.live, env.USERD_LIVE_LISTEN], [srv.app, env.USERD_APP_LISTEN]]
+    .filter(([p]) => p != null).map(([p, l]) => [p, hostOf(l)]));
+  const pending = new Set(where.keys());
   while (pending.size) {
     if (spawnError) await fail(`${bin}: ${spawnError.message}`);
     if (exit !== null) await fail(`exited with ${exit}`);
     if (Date.now() > deadline) await fail(`GET /healthz not 200 on ports ${[...pending]} within timeout`);
     for (const port of [...pending]) {
       try {
-        const r = await httpRequest({ port, path: '/healthz', timeoutMs: 1000 });
+        const r = await httpRequest({ host: where.get(port), port, path: '/healthz', timeoutMs: 1000 });
         if (r.status === 200) pending.delete(port);
       } catch { /* not listening yet */ }
     }
