@@ -2,8 +2,7 @@
 // SMS provider `http` pointed at a capture server, sign-up through the real
 // routes, and direct store access for the tables no API writes yet.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { appClient, imClient, smsCapture, startUserd } from './lib/harness.mjs';
+import { appClient, imClient, smsCapture, startUserd, storeQuery } from './lib/harness.mjs';
 
 let phoneSeq = 0;
 /** A fresh valid mainland China mobile number, unique within the process. */
@@ -62,17 +61,8 @@ export async function signUp(ctx, { nickname = 'Tom', password = 'P@ssw0rd', pho
 /** An IM-face client for the default app with a token. */
 export const imAs = (ctx, token) => imClient(ctx.srv, ctx.srv.defaultApp, token);
 
-/**
- * Runs SQL on the server's store (sqlite3 or psql, whichever the store is):
- * for tables that no API writes yet. Returns stdout, trimmed.
- */
-export function sql(srv, statement) {
-  const url = srv.storeUrl;
-  if (url.startsWith('sqlite:')) {
-    return execFileSync('sqlite3', ['-cmd', '.timeout 5000', url.slice(7), statement], { encoding: 'utf8' }).trim();
-  }
-  return execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', statement], { encoding: 'utf8' }).trim();
-}
+/** Runs SQL on the server's store (harness storeQuery): for tables that no API writes yet. */
+export const sql = storeQuery;
 
 /** The numeric account id of a phone (region 86). */
 export const accountId = (srv, phone) => Number(sql(srv, `SELECT id FROM accounts WHERE mobile = '${phone}'`));

@@ -274,12 +274,16 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
   });
 });
 
+const LOCKOUT_MS = 3000;
+
 describe('app face: throttles, expiry, lockout, delivery failures', () => {
   let ctx;
   before(async () => {
     ctx = await startApp({
       USERD_SMS_CODE_TTL: '1', USERD_VERIFY_TOKEN_TTL: '1', USERD_SMS_DEV_CODE: '9999',
-      USERD_LOGIN_MAX_FAILURES: '3', USERD_LOGIN_LOCKOUT: '1',
+      // login.lockout: three failed logins at the production Argon2id cost
+      // must fit in one window, even on a busy 2-core machine
+      USERD_LOGIN_MAX_FAILURES: '3', USERD_LOGIN_LOCKOUT: String(LOCKOUT_MS / 1000),
       USERD_SESSION_COOKIE: 'sid', USERD_SESSION_SECURE: 'true', USERD_SESSION_TTL: '3600',
     });
   });
@@ -331,15 +335,26 @@ describe('app face: throttles, expiry, lockout, delivery failures', () => {
   test('login lockout after login.max_failures wrong passwords, for login.lockout', async () => {
     const u = await signUp(ctx);
     const c = appClient(ctx.srv);
-    for (let i = 0; i < 3; i++) assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pw' })).json, { code: 1001 });
-    assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json, { code: 1002 });
-    await sleep(1100);
-    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json.code, 200);
-    // a success clears the count
-    for (let i = 0; i < 2; i++) await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pw' });
-    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json.code, 200);
-    assert.deepEqual((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'wrong-pw' })).json, { code: 1001 });
-    assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password })).json.code, 200);
+    const login = (password) => post(c, '/user/login', { region: 86, phone: u.phone, password });
+    const success = (r) => {
+      assert.deepEqual(Object.keys(r.json), ['code', 'result']);
+      assert.equal(r.json.code, 200, r.text);
+      assert.deepEqual(Object.keys(r.json.result).sort(), ['id', 'token']);
+      assert.equal(r.json.result.id, u.id);
+      assert.equal(r.setCookie.length, 1);
+    };
+    const refused = (r, code) => { assert.deepEqual(r.json, { code }, r.text); assert.deepEqual(r.setCookie, []); };
+    for (let i = 0; i < 3; i++) refused(await login('wrong-pw'), 1001);
+    const lockedAt = Date.now(); // the lockout runs a whole window from the third failure's start
+    refused(await login(u.password), 1002);
+    refused(await login('wrong-pw'), 1002);
+    await sleep(Math.max(0, lockedAt + LOCKOUT_MS + 100 - Date.now()));
+    success(await login(u.password));
+    // a success clears the count: two failures, a success, one failure is not a lockout
+    for (let i = 0; i < 2; i++) refused(await login('wrong-pw'), 1001);
+    success(await login(u.password));
+    refused(await login('wrong-pw'), 1001);
+    success(await login(u.password));
     c.close();
   });
 
