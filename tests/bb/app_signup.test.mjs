@@ -260,13 +260,20 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
   });
 });
 
+// Short windows for the settings under test, each long enough for the steps
+// a test takes inside it on a busy 2-core machine under ASan (send_code and
+// logins wait for the hashing pool); the tests wait them out measured from
+// the request that started them.
 const LOCKOUT_MS = 3000;
+const TTL_MS = 3000;      // sms.code_ttl, verify.token_ttl
+const RESEND_MS = 2000;   // sms.resend_interval
 
 describe('app face: throttles, expiry, lockout, delivery failures', () => {
   let ctx;
   before(async () => {
     ctx = await startApp({
-      USERD_SMS_CODE_TTL: '1', USERD_VERIFY_TOKEN_TTL: '1', USERD_SMS_DEV_CODE: '9999',
+      USERD_SMS_CODE_TTL: String(TTL_MS / 1000), USERD_VERIFY_TOKEN_TTL: String(TTL_MS / 1000), USERD_SMS_DEV_CODE: '9999',
+      USERD_SMS_RESEND_INTERVAL: String(RESEND_MS / 1000),
       // login.lockout: three failed logins at the production Argon2id cost
       // must fit in one window, even on a busy 2-core machine
       USERD_LOGIN_MAX_FAILURES: '3', USERD_LOGIN_LOCKOUT: String(LOCKOUT_MS / 1000),
@@ -275,14 +282,24 @@ describe('app face: throttles, expiry, lockout, delivery failures', () => {
   });
   after(async () => { await ctx.stop(); });
 
-  test('one send per phone per 60 s: {code:5000}, nothing delivered', async () => {
+  test('one send per phone per sms.resend_interval: {code:5000}, nothing delivered; then one more', async () => {
     const c = appClient(ctx.srv);
-    const phone = newPhone();
+    const phone = newPhone(), other = newPhone();
+    const t0 = Date.now();
     answer(await post(c, '/user/send_code', { region: 86, phone }), { code: 200 });
+    const first = ctx.sms.lastCode(phone);
     const n = ctx.sms.messages.length;
     answer(await post(c, '/user/send_code', { region: 86, phone }), { code: 5000 });
     answer(await post(c, '/user/send_code_yp', { region: 86, phone }), { code: 5000 });
     assert.equal(ctx.sms.messages.length, n);
+    answer(await post(c, '/user/send_code', { region: 86, phone: other }), { code: 200 }); // another phone is not held up
+    await sleep(Math.max(0, t0 + RESEND_MS + 100 - Date.now()));
+    answer(await post(c, '/user/send_code', { region: 86, phone }), { code: 200 });
+    assert.equal(ctx.sms.messages.length, n + 2);
+    // the new code replaces the old one
+    const second = ctx.sms.lastCode(phone);
+    if (second !== first) answer(await post(c, '/user/verify_code', { region: 86, phone, code: first }), { code: 1000 });
+    assertVerified(await post(c, '/user/verify_code', { region: 86, phone, code: second }));
     c.close();
   });
 
@@ -299,10 +316,12 @@ describe('app face: throttles, expiry, lockout, delivery failures', () => {
   test('codes and verification tokens expire (settings sms.code_ttl, verify.token_ttl)', async () => {
     const c = appClient(ctx.srv);
     const p1 = newPhone(), p2 = newPhone();
-    const token = await verifiedToken(ctx, c, p1);
-    await post(c, '/user/send_code', { region: 86, phone: p2 });
+    const token = await verifiedToken(ctx, c, p1); // a code is good within its TTL
+    const tokenBy = Date.now(); // the token was made before this
+    answer(await post(c, '/user/send_code', { region: 86, phone: p2 }), { code: 200 });
+    const codeBy = Date.now();
     const code = ctx.sms.lastCode(p2);
-    await sleep(1100);
+    await sleep(Math.max(0, Math.max(tokenBy, codeBy) + TTL_MS + 100 - Date.now()));
     answer(await post(c, '/user/verify_code', { region: 86, phone: p2, code }), { code: 2000 });
     text(await post(c, '/user/register', { nickname: 'Tom', password: 'P@ssw0rd', verification_token: token }), 404, 'Unknown verification_token.');
     c.close();
@@ -311,9 +330,14 @@ describe('app face: throttles, expiry, lockout, delivery failures', () => {
   test('USERD_SMS_DEV_CODE is accepted too', async () => {
     const c = appClient(ctx.srv);
     const phone = newPhone();
-    await post(c, '/user/send_code', { region: 86, phone });
+    answer(await post(c, '/user/send_code', { region: 86, phone }), { code: 200 });
+    const sent = ctx.sms.lastCode(phone);
+    assert.notEqual(sent, '9999'); // the real code is still sent (six digits)
+    assert.match(sent, /^\d{6}$/);
     const r = await post(c, '/user/verify_code', { region: 86, phone, code: 9999 });
     assertVerified(r);
+    // and the logs warn that it is on
+    assert.ok(ctx.srv.logs().some((l) => /"level":"warn"/.test(l) && /SMS DEVELOPMENT CODE IS ON/.test(l)), ctx.srv.logs().join('\n'));
     c.close();
   });
 

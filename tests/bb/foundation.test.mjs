@@ -222,6 +222,16 @@ describe('foundation', () => {
   test('access log: one JSON line per request, no query values, no secrets', async () => {
     await im.req('GET', '/user/profile', { query: { secret_q: 'querysecret' }, headers: { 'access-token': 'tok-in-header' } });
     await im.req('POST', '/token/user', { body: { name: 'alice_1', password: 'pw-in-body-123' } });
+    // one line per request: three requests to three paths of their own
+    const mark = `/mark_${process.pid}_${Date.now()}`;
+    for (const i of [1, 2, 3]) assertHttpError(await im.req('GET', `${mark}_${i}`), 404);
+    await srv.waitLog(new RegExp(`"path":"${mark}_3"`));
+    for (const i of [1, 2, 3]) {
+      const mine = srv.logs().filter((l) => l.includes(`"${mark}_${i}"`));
+      assert.equal(mine.length, 1, mine.join('\n'));
+      const o = JSON.parse(mine[0]);
+      assert.deepEqual([o.face, o.method, o.path, o.status], ['im', 'GET', `${mark}_${i}`, 404]);
+    }
     const lines = srv.logs();
     const json = lines.map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter((o) => o);
     const access = json.filter((o) => o.face === 'im' && o.path === '/user/profile');
