@@ -259,9 +259,13 @@ describe('live face: request ids, envelope, routes', () => {
 
   test('unknown path 404, wrong method 405, in the envelope', async () => {
     assertError(await live.req('GET', '/server/nothing'), 404);
-    assertError(await live.req('GET', '/server/user/register'), 405);
-    assertError(await live.req('DELETE', '/server/user/rq'), 405);
-    assertError(await live.req('POST', '/server/user/infos', { body: {} }), 405);
+    // a 405 says in Allow what the path takes (/server/user/:id takes PUT)
+    for (const [m, p, allow] of [['GET', '/server/user/register', 'POST, PUT'], ['DELETE', '/server/user/rq', 'PUT'],
+      ['POST', '/server/user/infos', 'GET, PUT'], ['POST', '/server/user/info/rq', 'GET']]) {
+      const r = await live.req(m, p, m === 'POST' ? { body: {} } : {});
+      assertError(r, 405);
+      assert.equal(r.headers.allow, allow, `${m} ${p}`);
+    }
   });
 
   test('a body over the cap: 413 in the envelope', async () => {
