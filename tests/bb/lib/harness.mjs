@@ -165,6 +165,19 @@ function userdEnv(extra) {
  *   waitLog:(re:RegExp, ms?:number)=>Promise<string>}>}
  */
 export async function startUserd(opts = {}) {
+  // freePort() closes the port it found: another test process may take it
+  // before userd binds it. Then start again on other ports, same store.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !e.retry) throw e;
+      opts = { ...opts, dataDir: e.retry.dataDir, storeUrl: e.retry.storeUrl };
+    }
+  }
+}
+
+async function startOnce(opts) {
   let dataDir = opts.dataDir;
   if (!dataDir) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userd-bb-'));
@@ -247,7 +260,10 @@ export async function startUserd(opts = {}) {
 
   const fail = async (why) => {
     if (exit === null && !spawnError) await srv.stop();
-    throw new Error(`userd did not start: ${why}\n--- userd logs ---\n${lines.join('\n')}`);
+    const e = new Error(`userd did not start: ${why}\n--- userd logs ---\n${lines.join('\n')}`);
+    const fixedPort = ['IM', 'LIVE', 'APP'].some((f) => (opts.env?.[`USERD_${f}_LISTEN`] ?? 'off') !== 'off');
+    if (!fixedPort && lines.some((l) => l.includes('Address already in use'))) e.retry = { dataDir, storeUrl };
+    throw e;
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 10000);
   const ports = [srv.im, srv.live, srv.app].filter((p) => p != null);
