@@ -56,8 +56,15 @@ run: all
 unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%)
 	@set -e; for t in $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%); do echo "== $$t"; $$t; done
 
+# The black-box files, the slowest first: two run at a time (BB_JOBS), and a
+# slow file started last would finish alone.
+BB_SLOW  := bb/scale_out.test.mjs bb/im_accounts.test.mjs bb/foundation.test.mjs
+BB_FILES := $(BB_SLOW) $(filter-out $(BB_SLOW),$(patsubst tests/%,%,$(sort $(wildcard tests/bb/*.test.mjs))))
+BB_JOBS  ?= 2
+BB_RUN    = cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=$(BB_JOBS) $(BB_FILES)
+
 blackbox: deps-test $(BUILD)/asan/userd
-	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/
+	$(BB_RUN)
 
 # The same black-box suite on PostgreSQL: a throwaway cluster (scripts/pg.sh)
 # in a temporary directory, started for the run and always stopped after it.
@@ -65,13 +72,18 @@ deps-pg:
 	@scripts/deps.sh pg
 
 test-pg: deps-test deps-pg $(BUILD)/asan/userd
-	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
+	scripts/pg_test.sh sh -c '$(BB_RUN)'
 
 checksrc:
 	@scripts/checksrc.sh
 
 # `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
-test: deps-test checksrc $(BUILD)/userd unit blackbox test-pg
+# The SQLite and PostgreSQL passes run side by side: a pass is mostly waiting
+# (round trips under ASan, sleeps, process starts), so two fill two cores
+# better than one after the other. Each pass's output is printed whole when
+# it ends (--output-sync); make fails if either fails.
+test: deps-test checksrc $(BUILD)/userd unit $(BUILD)/asan/userd
+	@$(MAKE) --no-print-directory -j2 --output-sync=target blackbox test-pg
 
 # `make bench`: the benchmark (bench/run.mjs, docs/performance.md). It uses the
 # optimised $(BUILD)/userd. Options through BENCH_ARGS, e.g.
