@@ -203,6 +203,23 @@ describe('foundation', () => {
     assert.equal(m.headers.allow, 'POST');
   });
 
+  test('a second process on a listener\'s address refuses to start; the first keeps it', async () => {
+    const addr = `127.0.0.1:${srv.im}`;
+    const dir = fs.mkdtempSync('/tmp/userd-second-');
+    const r = spawnSync(USERD_BIN, ['serve'], {
+      encoding: 'utf8', timeout: 20000,
+      env: { PATH: process.env.PATH, USERD_STORE_URL: `sqlite:${dir}/userd.db`, USERD_DATA_DIR: dir,
+        USERD_IM_LISTEN: addr, USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off' },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stderr.includes(`"im listener: cannot listen on ${addr}"`), r.stderr);
+    for (let i = 0; i < 8; i++) { // every connection reaches this server (no port sharing)
+      const r = await im.req('GET', '/user/profile', { headers: { 'access-token': 'x' } });
+      assertError(r, 10008);
+    }
+  });
+
   test('keep-alive: two requests on one connection', async () => {
     const one = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
     const text = await rawHttp(srv.im, one + one, { idleMs: 300 });
