@@ -127,7 +127,13 @@ describe('outage: PostgreSQL stops under load and comes back', { skip: !PG && 'n
     let downAt, upAt, reads, fastRead;
     const ac = appClient(srv);
     try {
-      await sleep(400);
+      // Healthy answers under load first: the baseline of "fast" below.
+      const warm = Date.now() + 60000;
+      const done = (kind) => seen.filter((x) => x.kind === kind && x.status === 200).length;
+      while (done('read') < 5 || done('register') < 2) {
+        assert.ok(Date.now() < warm, `no healthy baseline: ${done('read')} reads, ${done('register')} registrations`);
+        await sleep(50);
+      }
 
       await pgAsync('down'); // abrupt, as a crash: no checkpoint, connections cut
       downAt = Date.now();
