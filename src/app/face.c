@@ -117,9 +117,26 @@ static const struct app_error *find_error(struct http_req *r, int err)
     return general ? general : internal;
 }
 
+/*
+ * The Allow header of a 405: the methods of the fixed routes that are this
+ * path (they shadow /user/:id, see wrong_method), else of every route that
+ * matches it.
+ */
+static const char *allowed(struct http_req *r)
+{
+    const char *path = r->path ? r->path : "";
+    unsigned m = 0;
+    for (size_t i = 0; i < N_ROUTES; i++)
+        if (!strchr(routes[i].pattern, ':') && !strcmp(routes[i].pattern, path))
+            m |= routes[i].methods;
+    return http_method_names(r->a, m ? m : http_route_methods(routes, N_ROUTES, path));
+}
+
 void app_fail(struct http_req *r, int err)
 {
     const struct app_error *e = find_error(r, err);
+    if ((err < 0 ? -err : err) == E_METHOD) /* RFC 9110: a 405 lists the methods that would do */
+        http_add_header(r, "Allow", allowed(r));
     if (e->status == 200) {
         http_reply_json(r, 200, json_pack("{s:i}", "code", e->code));
         return;

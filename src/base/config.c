@@ -156,8 +156,11 @@ static int load_file(const char *path, char *err, size_t cap)
         if (i < 0) {
             snprintf(err, cap, "config file %s:%d: unknown setting %s.%s", path, lineno, section, key);
             rc = -E_INVALID;
-        } else {
-            rc = set_index(i, value, err, cap);
+        } else if ((rc = set_index(i, value, err, cap))) {
+            /* name the file and line, as the other errors of a file do */
+            char why[256];
+            snprintf(why, sizeof(why), "%s", err);
+            snprintf(err, cap, "config file %s:%d: %s", path, lineno, why);
         }
     }
     fclose(f);

@@ -162,6 +162,11 @@ int http_route(const struct route *routes, size_t n, unsigned method, const char
 unsigned http_method_bit(const char *method);
 /** The methods (M_xxx bits) the table serves for path; 0 when no pattern matches it. */
 unsigned http_route_methods(const struct route *routes, size_t n, const char *path);
+/**
+ * "GET, POST": the methods (M_xxx bits) as an Allow header value, in the
+ * order GET, POST, PUT, DELETE. In arena a.
+ */
+const char *http_method_names(struct arena *a, unsigned methods);
 
 /* ---- errors: each face's table of core error -> its code, HTTP status, message ---- */
 struct face_error {

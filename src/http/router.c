@@ -81,3 +81,13 @@ unsigned http_route_methods(const struct route *routes, size_t n, const char *pa
             methods |= routes[i].methods;
     return methods;
 }
+
+const char *http_method_names(struct arena *a, unsigned methods)
+{
+    static const char *const names[] = {"GET", "POST", "PUT", "DELETE"};
+    const char *s = "";
+    for (unsigned i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if (methods & (1u << i))
+            s = arena_printf(a, "%s%s%s", s, *s ? ", " : "", names[i]);
+    return s;
+}

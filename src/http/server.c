@@ -818,8 +818,7 @@ int http_listen(const struct face *face, const char *addr)
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_END);
+        MHD_OPTION_END); /* no LISTENING_ADDRESS_REUSE: SO_REUSEPORT let a second process share the port */
     if (!l->d) {
         log_error("%s listener: cannot listen on %s", face->name, addr);
         return -E_INVALID;

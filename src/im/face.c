@@ -134,13 +134,8 @@ const char *im_reason(struct http_req *r, int err)
 /* "POST, PUT": the Allow header of a 405 answer. */
 static const char *allowed(struct http_req *r)
 {
-    static const char *const names[] = {"GET", "POST", "PUT", "DELETE"};
     unsigned m = http_route_methods(routes, sizeof(routes) / sizeof(*routes), r->path ? r->path : "");
-    char *s = arena_strdup(r->a, "");
-    for (int i = 0; i < 4; i++)
-        if (m & (1u << i))
-            s = arena_printf(r->a, "%s%s%s", s, *s ? ", " : "", names[i]);
-    return s;
+    return http_method_names(r->a, m);
 }
 
 void im_fail(struct http_req *r, int err)

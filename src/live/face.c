@@ -83,6 +83,10 @@ const char *live_message(struct http_req *r, int err)
 void live_fail(struct http_req *r, int err)
 {
     const struct face_error *e = find(err);
+    if ((err < 0 ? -err : err) == E_METHOD) { /* RFC 9110: a 405 lists the methods that would do */
+        unsigned m = http_route_methods(routes, sizeof(routes) / sizeof(*routes), r->path ? r->path : "");
+        http_add_header(r, "Allow", http_method_names(r->a, m));
+    }
     reply(r, e->status, e->code, live_message(r, err), NULL);
 }
 

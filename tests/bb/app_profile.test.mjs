@@ -3,14 +3,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { appClient, httpRequest, rawHttp } from './lib/harness.mjs';
-import { startApp, post, signUp, newPhone, imAs, sql } from './app_lib.mjs';
+import { startApp, post, signUp, newPhone, imAs, sql, text, answer, assertVerified, PRIVACY_DEFAULT } from './app_lib.mjs';
+import { assertOk as imOk } from './im_util.mjs';
 
-const text = (r, status, body) => {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers['content-type'], /^text\/plain/);
-  assert.equal(r.text, body);
-};
-const ok = (r) => assert.deepEqual(r.json, { code: 200 }, r.text);
+const ok = (r) => answer(r, { code: 200 });
 
 describe('app face: profile and lookups', () => {
   let ctx, a, b;
@@ -33,9 +29,9 @@ describe('app face: profile and lookups', () => {
     assert.equal(r.json.result.nickname, escaped);
     ok(await set('Alice 二'));
     const im = imAs(ctx, a.imToken);
-    r = await im.req('GET', '/user/profile');
-    assert.equal(r.json.data.nick_name, 'Alice 二');
+    assert.equal(imOk(await im.req('GET', '/user/profile')).nick_name, 'Alice 二');
     im.close();
+    answer(await a.c.req('GET', `/user/${a.id}`), { code: 200, result: { id: a.id, nickname: 'Alice 二', portraitUri: '', gender: 'male', stAccount: '', phone: a.phone } });
   });
 
   test('set_portrait_uri: http(s) URL of 12-256 characters, seen on the IM face', async () => {
@@ -50,9 +46,9 @@ describe('app face: profile and lookups', () => {
     ok(await set('http://a.com/' + 'x'.repeat(243)));
     ok(await set('https://test.com/user/abc123.jpg'));
     const r = await b.c.req('POST', `/user/${a.id}`);
-    assert.equal(r.json.result.portraitUri, 'https://test.com/user/abc123.jpg');
+    answer(r, { code: 200, result: { id: a.id, nickname: 'Alice 二', portraitUri: 'https://test.com/user/abc123.jpg', gender: 'male', stAccount: '', phone: a.phone } });
     const im = imAs(ctx, a.imToken);
-    assert.equal((await im.req('GET', '/user/profile')).json.data.avatar, 'https://test.com/user/abc123.jpg');
+    assert.equal(imOk(await im.req('GET', '/user/profile')).avatar, 'https://test.com/user/abc123.jpg');
     im.close();
   });
 
@@ -66,7 +62,7 @@ describe('app face: profile and lookups', () => {
     }
     ok(await post(a.c, '/user/set_st_account', { stAccount: st }));
     ok(await post(a.c, '/user/set_st_account', { stAccount: st }));
-    assert.deepEqual((await post(b.c, '/user/set_st_account', { stAccount: st })).json, { code: 1000 });
+    answer(await post(b.c, '/user/set_st_account', { stAccount: st }), { code: 1000 });
     const r = await b.c.req('GET', `/user/${a.id}`);
     assert.deepEqual(r.json, {
       code: 200,
@@ -75,19 +71,20 @@ describe('app face: profile and lookups', () => {
   });
 
   test('privacy and poke: defaults, set, errors', async () => {
-    assert.deepEqual((await b.c.req('GET', '/user/get_privacy')).json,
-      { code: 200, result: { phoneVerify: 1, stSearchVerify: 1, friVerify: 1, groupVerify: 1 } });
-    assert.deepEqual((await b.c.req('GET', '/user/get_poke')).json, { code: 200, result: { pokeStatus: 1 } });
+    answer(await b.c.req('GET', '/user/get_privacy'), { code: 200, result: PRIVACY_DEFAULT });
+    answer(await b.c.req('GET', '/user/get_poke'), { code: 200, result: { pokeStatus: 1 } });
     text(await post(b.c, '/user/set_privacy', {}), 400, 'Empty privacy settings.');
     text(await post(b.c, '/user/set_privacy', { phoneVerify: 2 }), 400, 'Invalid phoneVerify: 0 or 1.');
     text(await post(b.c, '/user/set_privacy', { friVerify: '0' }), 400, 'Invalid friVerify: 0 or 1.');
+    text(await post(b.c, '/user/set_privacy', { friVerify: 0, phoneVerify: 5 }), 400, 'Invalid phoneVerify: 0 or 1.');
+    answer(await b.c.req('GET', '/user/get_privacy'), { code: 200, result: PRIVACY_DEFAULT }); // refused: nothing changed
     ok(await post(b.c, '/user/set_privacy', { friVerify: 0, groupVerify: 0 }));
-    assert.deepEqual((await b.c.req('GET', '/user/get_privacy')).json,
-      { code: 200, result: { phoneVerify: 1, stSearchVerify: 1, friVerify: 0, groupVerify: 0 } });
+    answer(await b.c.req('GET', '/user/get_privacy'), { code: 200, result: { ...PRIVACY_DEFAULT, friVerify: 0, groupVerify: 0 } });
+    answer(await a.c.req('GET', '/user/get_privacy'), { code: 200, result: PRIVACY_DEFAULT }); // another user's are their own
     text(await post(b.c, '/user/set_poke', { pokeStatus: 3 }), 400, 'Invalid pokeStatus: 0 or 1.');
     text(await post(b.c, '/user/set_poke', {}), 400, 'Invalid pokeStatus: 0 or 1.');
     ok(await post(b.c, '/user/set_poke', { pokeStatus: 0 }));
-    assert.deepEqual((await b.c.req('GET', '/user/get_poke')).json, { code: 200, result: { pokeStatus: 0 } });
+    answer(await b.c.req('GET', '/user/get_poke'), { code: 200, result: { pokeStatus: 0 } });
   });
 
   test('/user/:id, batch, find and find_user honour the privacy flags', async () => {
@@ -96,31 +93,31 @@ describe('app face: profile and lookups', () => {
     text(await a.c.req('GET', '/user/zzzzzzzzz'), 404, 'Unknown user.');
     text(await a.c.req('GET', '/user/not-an-id'), 404, 'Unknown user.');
     let r = await a.c.req('GET', `/user/batch?id=${c.id}&id=${b.id}&id=zzzzzzzzz&id=${c.id}&id=bad!`);
-    assert.deepEqual(r.json, { code: 200, result: [brief(c, 'Carol'), brief(b, 'Bob')] });
+    answer(r, { code: 200, result: [brief(c, 'Carol'), brief(b, 'Bob')] });
     text(await a.c.req('GET', '/user/batch'), 400, 'Empty id.');
     const many = Array.from({ length: 101 }, () => `id=${b.id}`).join('&');
     text(await a.c.req('GET', `/user/batch?${many}`), 400, 'Too many ids (at most 100).');
 
-    for (const m of ['GET', 'POST']) assert.deepEqual((await a.c.req(m, `/user/find/86/${c.phone}`)).json, { code: 200, result: brief(c, 'Carol') });
+    for (const m of ['GET', 'POST']) answer(await a.c.req(m, `/user/find/86/${c.phone}`), { code: 200, result: brief(c, 'Carol') });
     text(await a.c.req('GET', '/user/find/86/12345'), 400, 'Invalid region and phone number.');
     text(await a.c.req('GET', `/user/find/86/${newPhone()}`), 404, 'Unknown user.');
     r = await a.c.req('GET', `/user/find_user?region=86&phone=${c.phone}`);
-    assert.deepEqual(r.json, { code: 200, result: brief(c, 'Carol') });
+    answer(r, { code: 200, result: brief(c, 'Carol') });
     const st = 'carol' + String(process.pid).slice(-6);
     ok(await post(c.c, '/user/set_st_account', { stAccount: st }));
-    assert.deepEqual((await a.c.req('GET', `/user/find_user?st_account=${st}`)).json, { code: 200, result: brief(c, 'Carol') });
-    assert.deepEqual((await a.c.req('GET', '/user/find_user?st_account=nobody1234')).json, { code: 200, result: {} });
+    answer(await a.c.req('GET', `/user/find_user?st_account=${st}`), { code: 200, result: brief(c, 'Carol') });
+    answer(await a.c.req('GET', '/user/find_user?st_account=nobody1234'), { code: 200, result: {} });
     text(await a.c.req('GET', '/user/find_user'), 400, 'Empty parameter: region and phone, or st_account.');
     text(await a.c.req('GET', '/user/find_user?region=86&phone=1'), 400, 'Empty parameter: region and phone, or st_account.');
 
     // Carol hides from phone and SealTalk-number search, and others no longer see her phone
     ok(await post(c.c, '/user/set_privacy', { phoneVerify: 0, stSearchVerify: 0 }));
     text(await a.c.req('GET', `/user/find/86/${c.phone}`), 404, 'Unknown user.');
-    assert.deepEqual((await a.c.req('GET', `/user/find_user?region=86&phone=${c.phone}`)).json, { code: 200, result: {} });
-    assert.deepEqual((await a.c.req('GET', `/user/find_user?st_account=${st}`)).json, { code: 200, result: {} });
+    answer(await a.c.req('GET', `/user/find_user?region=86&phone=${c.phone}`), { code: 200, result: {} });
+    answer(await a.c.req('GET', `/user/find_user?st_account=${st}`), { code: 200, result: {} });
     assert.equal((await a.c.req('GET', `/user/${c.id}`)).json.result.phone, '');
     assert.equal((await c.c.req('GET', `/user/${c.id}`)).json.result.phone, c.phone);
-    assert.deepEqual((await c.c.req('GET', `/user/find/86/${c.phone}`)).json, { code: 200, result: brief(c, 'Carol') });
+    answer(await c.c.req('GET', `/user/find/86/${c.phone}`), { code: 200, result: brief(c, 'Carol') });
     c.c.close();
   });
 
@@ -131,8 +128,7 @@ describe('app face: profile and lookups', () => {
   test('get_sms_img_code: a PNG whose answer the next send_code checks, once', async () => {
     const c = appClient(ctx.srv);
     let r = await c.req('POST', '/user/get_sms_img_code');
-    assert.equal(r.json.code, 200);
-    assert.deepEqual(Object.keys(r.json.result).sort(), ['url', 'verifyId']);
+    answer(r, { code: 200, result: { url: r.json?.result?.url, verifyId: r.json?.result?.verifyId } });
     const { url, verifyId } = r.json.result;
     assert.match(verifyId, /^[A-Za-z0-9_-]{22}$/);
     assert.equal(url, `/user/sms_img_code/${verifyId}.png`);
@@ -147,19 +143,21 @@ describe('app face: profile and lookups', () => {
     text(await c.req('GET', `/user/sms_img_code/${verifyId}.gif`), 404, 'Unknown or expired picture code.');
 
     // a human reads the picture (here: the store) and sends the answer with the SMS request
-    const answer = sql(ctx.srv, `SELECT answer FROM captchas WHERE id = '${verifyId}'`);
-    assert.match(answer, /^[2-9A-HJ-NP-Z]{4}$/);
+    const captcha = sql(ctx.srv, `SELECT answer FROM captchas WHERE id = '${verifyId}'`);
+    assert.match(captcha, /^[2-9A-HJ-NP-Z]{4}$/);
     const phone = newPhone();
-    const wrong = answer === 'AAAA' ? 'BBBB' : 'AAAA';
-    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone, verifyId, verifyCode: wrong })).json, { code: 1000 });
+    const wrong = captcha === 'AAAA' ? 'BBBB' : 'AAAA';
+    answer(await post(c, '/user/send_code', { region: 86, phone, verifyId, verifyCode: wrong }), { code: 1000 });
     // used up by the wrong try
-    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone, verifyId, verifyCode: answer })).json, { code: 1000 });
+    answer(await post(c, '/user/send_code', { region: 86, phone, verifyId, verifyCode: captcha }), { code: 1000 });
     text(await c.req('GET', url), 404, 'Unknown or expired picture code.');
     r = await c.req('GET', '/user/get_sms_img_code');
     const id2 = r.json.result.verifyId;
+    answer(r, { code: 200, result: { url: `/user/sms_img_code/${id2}.png`, verifyId: id2 } });
+    assert.notEqual(id2, verifyId);
     const answer2 = sql(ctx.srv, `SELECT answer FROM captchas WHERE id = '${id2}'`);
     const n = ctx.sms.messages.length;
-    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone, verifyId: id2, verifyCode: answer2.toLowerCase() })).json, { code: 200 });
+    answer(await post(c, '/user/send_code', { region: 86, phone, verifyId: id2, verifyCode: answer2.toLowerCase() }), { code: 200 });
     assert.equal(ctx.sms.messages.length, n + 1);
     c.close();
   });
@@ -167,6 +165,8 @@ describe('app face: profile and lookups', () => {
   test('regionlist: the 218 ITU calling codes, English and Chinese, no login', async () => {
     const c = appClient(ctx.srv);
     const r = await c.req('GET', '/user/regionlist');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.json), ['code', 'result']);
     assert.equal(r.json.code, 200);
     assert.equal(r.json.result.length, 218);
     assert.deepEqual(r.json.result[0], { region: '1', locale: { en: 'Canada', zh: '加拿大' } });
@@ -195,13 +195,17 @@ describe('app face: profile and lookups', () => {
 
   test('routing: 404, 405, body cap, keep-alive, no-store', async () => {
     text(await a.c.req('GET', '/nope'), 404, 'Not found.');
-    text(await a.c.req('GET', '/user/login'), 405, 'Method not allowed.');
-    text(await a.c.req('POST', '/user/regionlist'), 405, 'Method not allowed.');
-    text(await a.c.req('PUT', '/user/set_gender', { body: { gender: 'male' } }), 405, 'Method not allowed.');
+    // a 405 says in Allow what the path takes (a fixed path is not /user/:id)
+    for (const [m, p, allow] of [['GET', '/user/login', 'POST'], ['POST', '/user/regionlist', 'GET'],
+      ['PUT', '/user/set_gender', 'POST'], ['DELETE', `/user/${a.id}`, 'GET, POST'], ['PUT', '/user/get_token', 'GET, POST']]) {
+      const r = await a.c.req(m, p, m === 'GET' ? {} : { body: { gender: 'male' } });
+      text(r, 405, 'Method not allowed.');
+      assert.equal(r.headers.allow, allow, `${m} ${p}`);
+    }
     const r = await a.c.req('GET', '/user/get_poke');
     assert.equal(r.headers['cache-control'], 'no-store');
-    const big = await httpRequest({ port: ctx.srv.app, method: 'POST', path: '/user/login', body: 'x'.repeat(2 * 1024 * 1024), headers: { 'Content-Type': 'application/json' } }).catch((e) => ({ status: 'closed', e }));
-    assert.ok(big.status === 413 || big.status === 'closed', String(big.status));
+    const big = await httpRequest({ port: ctx.srv.app, method: 'POST', path: '/user/login', body: 'x'.repeat(2 * 1024 * 1024), headers: { 'Content-Type': 'application/json' } });
+    text(big, 413, 'Request body too large.');
     const raw = await rawHttp(ctx.srv.app, 'GET /user/regionlist HTTP/1.1\r\nHost: x\r\n\r\nGET /user/regionlist HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.equal(raw.match(/HTTP\/1\.1 200 OK\r\n/g).length, 2);
     assert.doesNotMatch(raw, /connection: close/i);
@@ -226,15 +230,17 @@ describe('app face: upload tokens and required picture codes', () => {
     const { verifyId, url } = r.json.result;
     assert.equal(url, `https://api.example.com/user/sms_img_code/${verifyId}.png`);
     const phone = newPhone();
-    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone })).json, { code: 1000 });
-    const answer = sql(ctx.srv, `SELECT answer FROM captchas WHERE id = '${verifyId}'`);
-    assert.deepEqual((await post(c, '/user/send_code', { region: 86, phone, verifyId, verifyCode: answer })).json, { code: 200 });
+    answer(await post(c, '/user/send_code', { region: 86, phone }), { code: 1000 });
+    const captcha = sql(ctx.srv, `SELECT answer FROM captchas WHERE id = '${verifyId}'`);
+    answer(await post(c, '/user/send_code', { region: 86, phone, verifyId, verifyCode: captcha }), { code: 200 });
     r = await post(c, '/user/verify_code', { region: 86, phone, code: ctx.sms.lastCode(phone) });
-    r = await post(c, '/user/register', { nickname: 'Q', password: 'P@ssw0rd', verification_token: r.json.result.verification_token });
-    assert.equal(r.json.code, 200);
+    r = await post(c, '/user/register', { nickname: 'Q', password: 'P@ssw0rd', verification_token: assertVerified(r) });
+    answer(r, { code: 200, result: { id: r.json?.result?.id } });
 
     const before = Math.floor(Date.now() / 1000);
     r = await c.req('GET', '/user/get_image_token');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.json), ['code', 'result']);
     assert.equal(r.json.code, 200);
     assert.deepEqual(Object.keys(r.json.result), ['target', 'domain', 'token']);
     assert.equal(r.json.result.target, 'qiniu');
@@ -253,8 +259,11 @@ describe('app face: upload tokens and required picture codes', () => {
   test('picture codes per client IP per hour: {code:3004} above captcha.ip_hourly_limit', async () => {
     const c = appClient(ctx.srv);
     // one was used above; two more are allowed
-    for (let i = 0; i < 2; i++) assert.equal((await c.req('POST', '/user/get_sms_img_code')).json.code, 200);
-    assert.deepEqual((await c.req('POST', '/user/get_sms_img_code')).json, { code: 3004 });
+    for (let i = 0; i < 2; i++) {
+      const r = await c.req('POST', '/user/get_sms_img_code');
+      answer(r, { code: 200, result: { url: `https://api.example.com/user/sms_img_code/${r.json?.result?.verifyId}.png`, verifyId: r.json?.result?.verifyId } });
+    }
+    answer(await c.req('POST', '/user/get_sms_img_code'), { code: 3004 });
     c.close();
   });
 });

@@ -2,14 +2,9 @@
 // friendship and group tables have no API yet: the tests fill them in the store.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, post, signUp, sql, accountId } from './app_lib.mjs';
+import { startApp, post, signUp, sql, accountId, text, answer } from './app_lib.mjs';
 
-const text = (r, status, body) => {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers['content-type'], /^text\/plain/);
-  assert.equal(r.text, body);
-};
-const ok = (r) => assert.deepEqual(r.json, { code: 200 }, r.text);
+const ok = (r) => answer(r, { code: 200 });
 const ISO = (ms) => new Date(ms).toISOString();
 
 describe('app face: blacklist, groups, favgroups, sync', () => {
@@ -23,7 +18,7 @@ describe('app face: blacklist, groups, favgroups, sync', () => {
   after(async () => { for (const u of [a, b, c]) u.c.close(); await ctx.stop(); });
 
   test('blacklist round trip', async () => {
-    assert.deepEqual((await c.c.req('GET', '/user/blacklist')).json, { code: 200, result: [] });
+    answer(await c.c.req('GET', '/user/blacklist'), { code: 200, result: [] });
     ok(await post(c.c, '/user/add_to_blacklist', { friendId: b.id }));
     ok(await post(c.c, '/user/add_to_blacklist', { friendId: b.id }));
     const bid = accountId(ctx.srv, b.phone);
@@ -47,12 +42,14 @@ describe('app face: blacklist, groups, favgroups, sync', () => {
     text(await post(c.c, '/user/add_to_blacklist', { friendId: 7 }), 400, 'Empty friendId.');
     text(await post(c.c, '/user/add_to_blacklist', { friendId: c.id }), 400, 'You cannot blacklist yourself.');
     // the other side is not affected
-    assert.deepEqual((await b.c.req('GET', '/user/blacklist')).json, { code: 200, result: [] });
+    answer(await b.c.req('GET', '/user/blacklist'), { code: 200, result: [] });
   });
 
   test('sync: per-category versions after changes', async () => {
     const u = await signUp(ctx, { nickname: 'Dave' });
     let r = await u.c.req('GET', '/user/sync/0');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.json), ['code', 'result']);
     assert.equal(r.json.code, 200);
     const s0 = r.json.result;
     assert.deepEqual(Object.keys(s0), ['version', 'user', 'blacklist', 'friends', 'groups', 'group_members']);
@@ -136,6 +133,8 @@ describe('app face: blacklist, groups, favgroups, sync', () => {
     member(g2, cid, 1, 'Cee', t + 3);
 
     let r = await a.c.req('POST', '/user/groups');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.json), ['code', 'result']);
     assert.equal(r.json.code, 200);
     const groups = r.json.result;
     assert.equal(groups.length, 2);

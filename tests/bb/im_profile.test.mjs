@@ -4,7 +4,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUserd, imClient } from './lib/harness.mjs';
 import {
-  assertError, assertTrue, assertOk, assertProfileShape, newUser, adminAs,
+  assertError, assertTrue, assertOk, assertProfileShape, assertToken, newUser, adminAs,
 } from './im_util.mjs';
 
 describe('IM profile', () => {
@@ -148,8 +148,7 @@ describe('IM profile', () => {
       const a = await newUser(srv, app), b = await newUser(srv, app);
       assertTrue(await a.c.req('POST', '/user/mobile', { query: { mobile: '13800000011' } }));
       assert.equal((await profile(a)).mobile, '13800000011');
-      const t = assertOk(await open.req('POST', '/token/login', { body: { login_name: '13800000011', password: a.password } }));
-      assert.equal(t.user_id, a.id);
+      assertToken(await open.req('POST', '/token/login', { body: { login_name: '13800000011', password: a.password } }), a.id);
       assertError(await open.req('POST', '/token/login', { body: { login_name: '13800000011', password: 'wrong-pass' } }), 10005);
       assertError(await b.c.req('PUT', '/user/mobile', { query: { mobile: '13800000011' } }), 10004, /mobile/);
       assert.equal((await profile(b)).mobile, '');
@@ -157,8 +156,10 @@ describe('IM profile', () => {
       assertTrue(await a.c.req('PUT', '/user/mobile', { query: { mobile: '+8613800000012' } }));
       assertError(await open.req('POST', '/token/login', { body: { login_name: '13800000011', password: a.password } }), 10000);
       assertTrue(await b.c.req('PUT', '/user/mobile', { query: { mobile: '13800000011' } })); // free again
-      assert.equal(assertOk(await open.req('POST', '/token/login', { body: { login_name: '13800000011', password: b.password } })).user_id, b.id);
-      assert.equal(assertOk(await open.req('POST', '/token/login', { body: { login_name: '+8613800000012', password: a.password } })).user_id, a.id);
+      assertToken(await open.req('POST', '/token/login', { body: { login_name: '13800000011', password: b.password } }), b.id);
+      assertToken(await open.req('POST', '/token/login', { body: { login_name: '+8613800000012', password: a.password } }), a.id);
+      assert.equal((await profile(a)).mobile, '+8613800000012');
+      assert.equal((await profile(b)).mobile, '13800000011');
       a.c.close(); b.c.close();
     });
 

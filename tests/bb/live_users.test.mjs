@@ -3,6 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUserd, liveClient, imClient } from './lib/harness.mjs';
+import { assertOk as imOk, assertError as imError, defaultSettings } from './im_util.mjs';
 
 const ENVELOPE_KEYS = ['request_id', 'code', 'message', 'data'];
 const INFO_KEYS = ['user_id', 'nick', 'avatar', 'im_userid', 'extends'];
@@ -18,6 +19,9 @@ function assertOk(r) {
   assert.equal(r.headers['x-reqid'], r.json.request_id);
   return r.json.data;
 }
+
+/** A success with data null (register, PUT). */
+const assertDone = (r) => assert.equal(assertOk(r), null);
 
 function assertError(r, status, code = status, re) {
   assert.equal(r.status, status, r.text);
@@ -71,14 +75,14 @@ describe('live face: users', () => {
   });
 
   test('register: only user_id is required; absent fields read as empty', async () => {
-    assertOk(await register({ user_id: 'bare' }));
+    assertDone(await register({ user_id: 'bare' }));
     assertInfo(assertOk(await info('bare')), { user_id: 'bare', nick: '', avatar: '', extends: {} });
-    assertOk(await register({ user_id: 'nulls', nick: null, avatar: null, extends: null, unknown_field: 1 }));
-    assertInfo(assertOk(await info('nulls')), { nick: '', avatar: '', extends: {} });
+    assertDone(await register({ user_id: 'nulls', nick: null, avatar: null, extends: null, unknown_field: 1 }));
+    assertInfo(assertOk(await info('nulls')), { user_id: 'nulls', nick: '', avatar: '', extends: {} });
   });
 
   test('register: IM usernames are "ql" + user_id, with a hash suffix for other characters', async () => {
-    for (const id of ['user_1', 'user.1', 'a@b.c', 'X-Y', '12345']) assertOk(await register({ user_id: id }));
+    for (const id of ['user_1', 'user.1', 'a@b.c', 'X-Y', '12345']) assertDone(await register({ user_id: id }));
     const names = {};
     for (const id of ['user_1', 'user.1', 'a@b.c', 'X-Y', '12345', 'user-1'])
       names[id] = assertOk(await live.req('GET', `/server/user/profile/${id}`)).im_username;
@@ -91,7 +95,7 @@ describe('live face: users', () => {
   });
 
   test('register: an existing user_id is code 600 (HTTP 409) and changes nothing', async () => {
-    assertOk(await register({ user_id: 'dup', nick: 'first' }));
+    assertDone(await register({ user_id: 'dup', nick: 'first' }));
     assertError(await register({ user_id: 'dup', nick: 'second' }), 409, 600, /already exists/);
     assert.equal(assertOk(await info('dup')).nick, 'first');
   });
@@ -99,10 +103,13 @@ describe('live face: users', () => {
   test('register: an IM username already held by an IM user fails cleanly', async () => {
     const im = imClient(srv, srv.defaultApp);
     const r = await im.req('POST', '/user/register/v2', { body: { username: 'qlclash', password: 'secret123' } });
-    im.close();
-    assert.equal(r.json.code, 200, r.text);
+    assert.deepEqual(imOk(r), defaultSettings(r.json.data.user_id));
     assertError(await register({ user_id: 'clash' }), 409, 600, /IM username/);
     assertError(await info('clash'), 404);
+    // the IM user is untouched
+    imOk(await im.req('POST', '/token/user', { body: { name: 'qlclash', password: 'secret123' } }));
+    imError(await im.req('POST', '/token/user', { body: { name: 'qlclash', password: 'wrong-pass' } }), 10005);
+    im.close();
   });
 
   test('register: invalid input is 400 and creates nothing', async () => {
@@ -144,43 +151,44 @@ describe('live face: users', () => {
   test('register: the limits themselves are accepted', async () => {
     const ext = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`.padEnd(64, 'x'), 'v'.repeat(60)]));
     const body = { user_id: 'L'.repeat(64), nick: '字'.repeat(64), avatar: 'http://' + 'a'.repeat(1017), extends: ext };
-    assertOk(await register(body));
-    assertInfo(assertOk(await info('L'.repeat(64))), { nick: '字'.repeat(64), avatar: body.avatar, extends: ext });
+    assertDone(await register(body));
+    assertInfo(assertOk(await info('L'.repeat(64))), { user_id: 'L'.repeat(64), nick: '字'.repeat(64), avatar: body.avatar, extends: ext });
   });
 
   test('PUT: only non-empty nick, avatar and extends change; extends merges key by key', async () => {
-    assertOk(await register({ user_id: 'upd', nick: 'n0', avatar: 'https://a.com/0.png', extends: { a: '1', b: '2' } }));
+    assertDone(await register({ user_id: 'upd', nick: 'n0', avatar: 'https://a.com/0.png', extends: { a: '1', b: '2' } }));
     const put = (body) => live.req('PUT', '/server/user/upd', { body });
     assert.equal(assertOk(await put({ nick: 'n1' })), null);
-    assertInfo(assertOk(await info('upd')), { nick: 'n1', avatar: 'https://a.com/0.png', extends: { a: '1', b: '2' } });
-    assertOk(await put({ nick: '', avatar: 'https://a.com/1.png' }));
-    assertInfo(assertOk(await info('upd')), { nick: 'n1', avatar: 'https://a.com/1.png', extends: { a: '1', b: '2' } });
-    assertOk(await put({ extends: { b: '3', c: '4' } }));
-    assertInfo(assertOk(await info('upd')), { nick: 'n1', avatar: 'https://a.com/1.png', extends: { a: '1', b: '3', c: '4' } });
-    assertOk(await put({ nick: '', avatar: '', extends: {} }));
-    assertOk(await put({}));
-    assertOk(await put({ nick: null, extends: null, user_id: 'ignored' }));
+    assertInfo(assertOk(await info('upd')), { user_id: 'upd', nick: 'n1', avatar: 'https://a.com/0.png', extends: { a: '1', b: '2' } });
+    assertDone(await put({ nick: '', avatar: 'https://a.com/1.png' }));
+    assertInfo(assertOk(await info('upd')), { user_id: 'upd', nick: 'n1', avatar: 'https://a.com/1.png', extends: { a: '1', b: '2' } });
+    assertDone(await put({ extends: { b: '3', c: '4' } }));
     assertInfo(assertOk(await info('upd')), { user_id: 'upd', nick: 'n1', avatar: 'https://a.com/1.png', extends: { a: '1', b: '3', c: '4' } });
-    assertOk(await put({ nick: '新', avatar: 'http://b.com/2.png', extends: { a: '' } }));
-    assertInfo(assertOk(await info('upd')), { nick: '新', avatar: 'http://b.com/2.png', extends: { a: '', b: '3', c: '4' } });
+    assertDone(await put({ nick: '', avatar: '', extends: {} }));
+    assertDone(await put({}));
+    assertDone(await put({ nick: null, extends: null, user_id: 'ignored' }));
+    assertInfo(assertOk(await info('upd')), { user_id: 'upd', nick: 'n1', avatar: 'https://a.com/1.png', extends: { a: '1', b: '3', c: '4' } });
+    assertDone(await put({ nick: '新', avatar: 'http://b.com/2.png', extends: { a: '' } }));
+    assertInfo(assertOk(await info('upd')), { user_id: 'upd', nick: '新', avatar: 'http://b.com/2.png', extends: { a: '', b: '3', c: '4' } });
   });
 
   test('concurrent PUTs merge without losing keys; concurrent registers make one user', async () => {
-    assertOk(await register({ user_id: 'conc', extends: { base: '0' } }));
+    assertDone(await register({ user_id: 'conc', extends: { base: '0' } }));
     const puts = Array.from({ length: 16 }, (_, i) => live.req('PUT', '/server/user/conc', { body: { extends: { [`k${i}`]: `${i}` } } }));
-    for (const r of await Promise.all(puts)) assertOk(r);
+    for (const r of await Promise.all(puts)) assertDone(r);
     const ext = assertOk(await info('conc')).extends;
     assert.equal(Object.keys(ext).length, 17);
     for (let i = 0; i < 16; i++) assert.equal(ext[`k${i}`], `${i}`);
     const regs = await Promise.all(Array.from({ length: 8 }, () => register({ user_id: 'race' })));
     assert.equal(regs.filter((r) => r.status === 200).length, 1);
-    for (const r of regs.filter((x) => x.status !== 200)) assertError(r, 409, 600);
+    for (const r of regs) if (r.status === 200) assertDone(r); else assertError(r, 409, 600);
+    assertInfo(assertOk(await info('race')), { user_id: 'race', nick: '', avatar: '', extends: {} });
   });
 
   test('PUT: errors', async () => {
     assertError(await live.req('PUT', '/server/user/nobody', { body: { nick: 'x' } }), 404);
     assertError(await live.req('PUT', '/server/user/nobody', { body: {} }), 404);
-    assertOk(await register({ user_id: 'upd2', nick: 'keep', extends: { k0: 'v' } }));
+    assertDone(await register({ user_id: 'upd2', nick: 'keep', extends: { k0: 'v' } }));
     const put = (body) => live.req('PUT', '/server/user/upd2', { body });
     assertError(await put({ avatar: 'not a url' }), 400);
     assertError(await put({ nick: 'n'.repeat(65) }), 400);
@@ -191,7 +199,7 @@ describe('live face: users', () => {
     assertError(await live.req('PUT', '/server/user/bad%20id', { body: { nick: 'x' } }), 400);
     // 50 keys after the merge are fine, 51 are not, and a refused merge changes nothing.
     const keys = (from, n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, 'v']));
-    assertOk(await put({ extends: keys(1, 49) }));
+    assertDone(await put({ extends: keys(1, 49) }));
     assert.equal(Object.keys(assertOk(await info('upd2')).extends).length, 50);
     assertError(await put({ nick: 'changed', extends: keys(50, 1) }), 400, 400, /merged/);
     const i = assertOk(await info('upd2'));
@@ -207,14 +215,14 @@ describe('live face: users', () => {
   });
 
   test('infos: repeated user_ids, unknown ones left out, each user once in the order asked', async () => {
-    for (const id of ['m1', 'm2', 'm3']) assertOk(await register({ user_id: id, nick: id.toUpperCase() }));
+    for (const id of ['m1', 'm2', 'm3']) assertDone(await register({ user_id: id, nick: id.toUpperCase() }));
     const d = assertOk(await live.req('GET', '/server/user/infos?user_ids=m3&user_ids=ghost&user_ids=m1&user_ids=m3'));
     assert.equal(d.length, 2);
     assertInfo(d[0], { user_id: 'm3', nick: 'M3', avatar: '', extends: {} });
     assertInfo(d[1], { user_id: 'm1', nick: 'M1' });
     assert.deepEqual(assertOk(await live.req('GET', '/server/user/infos?user_ids=ghost')), []);
     // An id with an escaped character is decoded.
-    assertOk(await register({ user_id: 'e@x' }));
+    assertDone(await register({ user_id: 'e@x' }));
     assert.equal(assertOk(await live.req('GET', '/server/user/infos?user_ids=e%40x'))[0].user_id, 'e@x');
   });
 
@@ -229,7 +237,7 @@ describe('live face: users', () => {
   });
 
   test('profiles: by query or by JSON array body', async () => {
-    for (const id of ['p1', 'p2']) assertOk(await register({ user_id: id, nick: id, extends: { id } }));
+    for (const id of ['p1', 'p2']) assertDone(await register({ user_id: id, nick: id, extends: { id } }));
     const byQuery = assertOk(await live.req('GET', '/server/user/profiles?user_ids=p2&user_ids=p1&user_ids=ghost'));
     assert.equal(byQuery.length, 2);
     assertProfile(byQuery[0], { user_id: 'p2', nick: 'p2', extends: { id: 'p2' }, im_username: 'qlp2' });
@@ -258,20 +266,20 @@ describe('live face: users', () => {
       { user_id: 'b-3' },
     ];
     assert.deepEqual(assertOk(await live.req('POST', '/server/user/register/batch', { body: users })), {});
-    assertInfo(assertOk(await info('b1')), { nick: 'B1', extends: { n: '1' } });
-    assertInfo(assertOk(await info('b2')), { avatar: 'https://b.com/2.png' });
+    assertInfo(assertOk(await info('b1')), { user_id: 'b1', nick: 'B1', extends: { n: '1' } });
+    assertInfo(assertOk(await info('b2')), { user_id: 'b2', avatar: 'https://b.com/2.png' });
     assertInfo(assertOk(await info('b-3')), { user_id: 'b-3' });
   });
 
   test('register/batch: per-user failures in data, the others are made', async () => {
-    assertOk(await register({ user_id: 'bx', nick: 'old' }));
+    assertDone(await register({ user_id: 'bx', nick: 'old' }));
     const d = assertOk(await live.req('POST', '/server/user/register/batch',
       { body: [{ user_id: 'by' }, { user_id: 'bx', nick: 'new' }, { user_id: 'bz' }] }));
     assert.deepEqual(Object.keys(d), ['bx']);
     assert.match(d.bx, /already exists/);
     assert.equal(assertOk(await info('bx')).nick, 'old');
-    assertOk(await info('by'));
-    assertOk(await info('bz'));
+    assertInfo(assertOk(await info('by')), { user_id: 'by', nick: '', avatar: '', extends: {} });
+    assertInfo(assertOk(await info('bz')), { user_id: 'bz', nick: '', avatar: '', extends: {} });
   });
 
   test('register/batch: 0 or 201 entries, a bad entry, or a repeated user_id is 400 and makes nobody', async () => {
@@ -286,6 +294,6 @@ describe('live face: users', () => {
     for (const id of ['big0', 'big200', 'ok1', 'ok2', 'ok3', 'ok4', 'twice']) assertError(await info(id), 404);
     const full = Array.from({ length: 200 }, (_, i) => ({ user_id: `full${i}` }));
     assert.deepEqual(assertOk(await batch(full)), {});
-    assertOk(await info('full199'));
+    for (const id of ['full0', 'full199']) assertInfo(assertOk(await info(id)), { user_id: id, nick: '', avatar: '', extends: {} });
   });
 });

@@ -22,15 +22,23 @@ async function pair(env) {
 
 function ok(r) {
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.json?.code, 200, r.text);
+  assert.deepEqual(Object.keys(r.json ?? {}), ['code', 'message', 'data'], r.text);
+  assert.equal(r.json.code, 200, r.text);
   assert.equal(r.json.message, '');
   return r.json.data;
 }
 
 function imError(r, code) {
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.json?.code, code, r.text);
+  assert.deepEqual(Object.keys(r.json ?? {}), ['code', 'message', 'data'], r.text);
+  assert.equal(r.json.code, code, r.text);
   assert.equal(r.json.data, null);
+}
+
+/** An app-face business answer: HTTP 200 and exactly this body. */
+function appAnswer(r, body) {
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, body, r.text);
 }
 
 const tag = `${process.pid % 100000}`;
@@ -96,7 +104,10 @@ describe(`scale-out on ${BACKEND}: accounts, tokens, sessions, lockouts`, () => 
     const t1 = await signIn(p.b, name, 'secret123', 'phone-1');
     const t2 = await signIn(p.b, name, 'secret123', 'phone-2');
     const a2 = im(p.a, t2.token);
-    const devices = ok(await a2.req('GET', '/user/device/list'));
+    const list = await a2.req('GET', '/user/device/list');
+    assert.deepEqual(Object.keys(list.json ?? {}), ['code', 'version', 'message', 'data'], list.text);
+    assert.equal(list.json.code, 200);
+    const devices = list.json.data;
     assert.equal(devices.length, 2);
     assert.deepEqual(devices.map((d) => d.device_sn).sort(), [1, 2]); // numbered in sign-in order
     ok(await a2.req('POST', '/user/kick', { query: { device_sn: 1 } }));
@@ -135,21 +146,24 @@ describe(`scale-out on ${BACKEND}: accounts, tokens, sessions, lockouts`, () => 
     assert.deepEqual((await post(ca, '/user/send_code', { region: 86, phone })).json, { code: 200 });
     const code = await sms.waitCode(phone);
     let r = await post(cb, '/user/verify_code', { region: 86, phone, code });
-    assert.equal(r.json?.code, 200, r.text);
-    const token = r.json.result.verification_token;
+    const token = r.json?.result?.verification_token;
+    appAnswer(r, { code: 200, result: { verification_token: token } });
     r = await post(ca, '/user/register', { nickname: 'Twin', password: 'P@ssw0rd', verification_token: token });
-    assert.equal(r.json?.code, 200, r.text);
+    const id = r.json?.result?.id;
+    appAnswer(r, { code: 200, result: { id } });
     // the verification token was used on A: B refuses it
     r = await post(cb, '/user/register', { nickname: 'Twin', password: 'P@ssw0rd', verification_token: token });
     assert.equal(r.status, 404, r.text);
+    assert.equal(r.text, 'Unknown verification_token.');
 
     const session = appClient(p.b);
     r = await post(session, '/user/login', { region: 86, phone, password: 'P@ssw0rd' });
-    assert.equal(r.json?.code, 200, r.text);
+    appAnswer(r, { code: 200, result: { id, token: r.json?.result?.token } });
     const cookie = session.jar.header();
     const onA = async () => httpRequest({ port: p.a.app, path: '/user/get_poke', headers: { Cookie: cookie } });
     const onB = async () => httpRequest({ port: p.b.app, path: '/user/get_poke', headers: { Cookie: cookie } });
-    assert.equal((await onA()).json?.code, 200);
+    appAnswer(await onA(), { code: 200, result: { pokeStatus: 1 } });
+    appAnswer(await onB(), { code: 200, result: { pokeStatus: 1 } });
     // the IM token that login returned works on A's IM face
     const imA = im(p.a, r.json.result.token);
     assert.equal(ok(await imA.req('GET', '/user/profile')).nick_name, 'Twin');
@@ -169,7 +183,9 @@ describe(`scale-out on ${BACKEND}: accounts, tokens, sessions, lockouts`, () => 
     await post(ca, '/user/send_code', { region: 86, phone });
     const code = await sms.waitCode(phone);
     const v = await post(cb, '/user/verify_code', { region: 86, phone, code });
-    assert.equal((await post(ca, '/user/register', { nickname: 'Lock', password: 'P@ssw0rd', verification_token: v.json.result.verification_token })).json?.code, 200);
+    appAnswer(v, { code: 200, result: { verification_token: v.json?.result?.verification_token } });
+    const reg = await post(ca, '/user/register', { nickname: 'Lock', password: 'P@ssw0rd', verification_token: v.json.result.verification_token });
+    appAnswer(reg, { code: 200, result: { id: reg.json?.result?.id } });
     const wrong = { region: 86, phone, password: 'not-it-1' };
     assert.deepEqual((await post(ca, '/user/login', wrong)).json, { code: 1001 });
     assert.deepEqual((await post(cb, '/user/login', wrong)).json, { code: 1001 });

@@ -106,6 +106,18 @@ static void test_errors(void **state)
     assert_int_equal(load(3, a4, err), -E_INVALID);
     assert_non_null(strstr(err, ":2:"));
     unlink(path);
+
+    /* a bad value names the file and line as well as the setting */
+    snprintf(path, sizeof(path), "%s", "/tmp/userd-test-cfg-XXXXXX");
+    fd = mkstemp(path);
+    ini = "[http]\n\nthreads = many\n";
+    assert_int_equal(write(fd, ini, strlen(ini)), (int)strlen(ini));
+    close(fd);
+    assert_int_equal(load(3, a4, err), -E_INVALID);
+    char want[300];
+    snprintf(want, sizeof(want), "config file %s:3: setting http.threads: not an integer", path);
+    assert_string_equal(err, want);
+    unlink(path);
 }
 
 int main(void)

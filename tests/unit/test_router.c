@@ -85,6 +85,19 @@ static void test_methods(void **state)
     assert_int_equal(http_method_bit("get"), M_OTHER);
 }
 
+/* The Allow header of a 405: every method a matching route serves, in a fixed order. */
+static void test_allow(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    assert_string_equal(http_method_names(a, http_route_methods(routes, N, "/user/avatar")), "GET, POST, PUT");
+    assert_string_equal(http_method_names(a, http_route_methods(routes, N, "/server/user/info/x")), "GET");
+    assert_string_equal(http_method_names(a, M_DELETE | M_GET), "GET, DELETE");
+    assert_string_equal(http_method_names(a, M_OTHER), "");
+    assert_string_equal(http_method_names(a, 0), "");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -92,6 +105,7 @@ int main(void)
         cmocka_unit_test(test_captures),
         cmocka_unit_test(test_misses),
         cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_allow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,6 +165,19 @@ function userdEnv(extra) {
  *   waitLog:(re:RegExp, ms?:number)=>Promise<string>}>}
  */
 export async function startUserd(opts = {}) {
+  // freePort() closes the port it found: another test process may take it
+  // before userd binds it. Then start again on other ports, same store.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !e.retry) throw e;
+      opts = { ...opts, dataDir: e.retry.dataDir, storeUrl: e.retry.storeUrl };
+    }
+  }
+}
+
+async function startOnce(opts) {
   let dataDir = opts.dataDir;
   if (!dataDir) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userd-bb-'));
@@ -181,8 +194,8 @@ export async function startUserd(opts = {}) {
     USERD_IM_LISTEN: `127.0.0.1:${p1}`,
     USERD_LIVE_LISTEN: `127.0.0.1:${p2}`,
     USERD_APP_LISTEN: `127.0.0.1:${p3}`,
-    USERD_PASSWORD_OPSLIMIT: '1',
-    USERD_PASSWORD_MEMLIMIT_KIB: '8192',
+    // No other setting: the server runs with its defaults (the production
+    // Argon2id cost too) unless a test is about a setting and says so.
     ...opts.env,
   });
 
@@ -247,7 +260,10 @@ export async function startUserd(opts = {}) {
 
   const fail = async (why) => {
     if (exit === null && !spawnError) await srv.stop();
-    throw new Error(`userd did not start: ${why}\n--- userd logs ---\n${lines.join('\n')}`);
+    const e = new Error(`userd did not start: ${why}\n--- userd logs ---\n${lines.join('\n')}`);
+    const fixedPort = ['IM', 'LIVE', 'APP'].some((f) => (opts.env?.[`USERD_${f}_LISTEN`] ?? 'off') !== 'off');
+    if (!fixedPort && lines.some((l) => l.includes('Address already in use'))) e.retry = { dataDir, storeUrl };
+    throw e;
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 10000);
   // Each listener is asked on its own address (a test may put one on another loopback address).
@@ -297,6 +313,23 @@ export function userdCli(srv, ...args) {
 }
 
 /**
+ * Runs one SQL statement on srv's store (or a {storeUrl}) with the back end's
+ * own client, sqlite3 or psql, and returns its output trimmed: one line per
+ * row, columns separated by '|'. For reading back what no API shows (and for
+ * filling tables no API writes yet). Both clients print booleans stored as
+ * integers as 0/1 and NULL as an empty string.
+ * @param {{storeUrl:string}} srv @param {string} sql @returns {string}
+ */
+export function storeQuery(srv, sql) {
+  const url = srv.storeUrl;
+  if (url.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', ['-cmd', '.timeout 5000', url.slice('sqlite:'.length), sql],
+      { encoding: 'utf8', timeout: 15000 }).trim();
+  }
+  return execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8', timeout: 15000 }).trim();
+}
+
+/**
  * `userd app create NAME --json` against srv's store.
  * @returns {{app_id:string, name:string, access_key:string, secret_key:string, admin_token:string}}
  */
@@ -312,7 +345,7 @@ export function createApp(srv, name) {
  * IM-face client: sends `app_id` and (when given) `access-token` headers.
  * req(): body is JSON-encoded; `raw` (a string, or true to send body as is)
  * sends a raw body; query is an object (arrays repeat the key); a header set
- * to null is omitted (e.g. `{app_id: null}`).
+ * to null is omitted (e.g. `{app_id: null}`); timeoutMs as httpRequest's.
  * @param {{im:number}} srv @param {{app_id:string}} app @param {string} [token]
  */
 export function imClient(srv, app, token) {
@@ -320,13 +353,13 @@ export function imClient(srv, app, token) {
   return {
     agent,
     close: () => agent.destroy(),
-    req(method, p, { body, query, headers, raw } = {}) {
+    req(method, p, { body, query, headers, raw, timeoutMs } = {}) {
       let data;
       if (typeof raw === 'string') data = raw;
       else if (raw) data = body;
       else if (body !== undefined) data = JSON.stringify(body);
       return httpRequest({
-        port: srv.im, method, path: withQuery(p, query), agent, body: data,
+        port: srv.im, method, path: withQuery(p, query), agent, body: data, timeoutMs,
         headers: {
           app_id: app?.app_id, 'access-token': token,
           ...(data != null ? { 'Content-Type': 'application/json' } : {}),
