@@ -21,7 +21,7 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: checksrc all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
+.PHONY: checksrc lint-openapi all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
 
 all: deps $(BUILD)/userd
 
@@ -70,8 +70,13 @@ test-pg: deps-test deps-pg $(BUILD)/asan/userd
 checksrc:
 	@scripts/checksrc.sh
 
+# The faces' OpenAPI documents (docs/openapi/): @redocly/cli's recommended rules, no errors
+# (redocly.yaml). Offline: no telemetry, no update check.
+lint-openapi: deps-test
+	cd tests && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint --config ../redocly.yaml
+
 # `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
-test: deps-test checksrc $(BUILD)/userd unit blackbox test-pg
+test: deps-test checksrc lint-openapi $(BUILD)/userd unit blackbox test-pg
 
 # `make bench`: the benchmark (bench/run.mjs, docs/performance.md). It uses the
 # optimised $(BUILD)/userd. Options through BENCH_ARGS, e.g.
