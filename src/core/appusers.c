@@ -215,10 +215,8 @@ int au_session(struct ctx *c, const char *app_id, const char *token, struct acco
     int rc = store_au_by_session(c->db, c->a, h, app_id, out, &expires_at);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_AUTH_INVALID : rc;
-    if (expires_at <= c->now) {
-        rc = store_session_delete(c->db, h); /* best effort: the purge gets it otherwise */
-        return rc ? rc : -E_AUTH_EXPIRED;
-    }
+    if (expires_at <= c->now)
+        return -E_AUTH_EXPIRED; /* left to the purge: a refused request writes nothing */
     if (out->status)
         return -E_DISABLED;
     *hash = h;
