@@ -120,6 +120,8 @@ static const struct app_error *find_error(struct http_req *r, int err)
 void app_fail(struct http_req *r, int err)
 {
     const struct app_error *e = find_error(r, err);
+    if (!r->face_data) /* refused before serve() (no route, too large, busy...): its header too */
+        http_add_header(r, "Cache-Control", "no-store");
     if (e->status == 200) {
         http_reply_json(r, 200, json_pack("{s:i}", "code", e->code));
         return;

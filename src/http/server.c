@@ -278,10 +278,27 @@ static void healthz(struct http_req *r)
     http_reply(r, ok ? 200 : 503, "application/json; charset=utf-8", body, strlen(body));
 }
 
+/*
+ * libmicrohttpd decodes the path and the query arguments into C strings, so
+ * an encoded NUL would silently cut a value short ("?username=a%00b" reads
+ * "a"). Such a target is refused whole instead.
+ */
+static int target_has_nul(const char *raw_uri)
+{
+    for (const char *p = strchr(raw_uri, '%'); p; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return 1;
+    return 0;
+}
+
 static void dispatch(struct http_req *r)
 {
     if (r->too_large) {
         r->face->fail(r, -E_TOO_LARGE);
+        return;
+    }
+    if (target_has_nul(r->raw_uri)) {
+        r->face->fail(r, http_invalid(r, "the request target holds an encoded NUL (%%00)"));
         return;
     }
     if (r->method_bit == M_GET && !strcmp(r->path, "/healthz")) {
