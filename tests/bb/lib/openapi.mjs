@@ -6,7 +6,8 @@
 // Conventions of the documents that this file relies on (see each document's
 // info.description): a path the document does not list is answered with
 // components.responses.NoRoute, a listed path with another method with
-// components.responses.MethodNotAllowed.
+// components.responses.MethodNotAllowed, a path holding an encoded NUL with
+// components.responses.BadTarget, a body over the cap with TooLarge.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,14 +51,28 @@ function face_(face) {
       o[k] = k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', `${id}#/$defs/`) : rewrite(x);
     return o;
   };
+  // The relaxed view: the items of per-item arrays (x-userd-per-item) may be anything.
+  const relax = (v) => {
+    if (Array.isArray(v)) return v.map(relax);
+    if (!v || typeof v !== 'object') return v;
+    const o = {};
+    for (const [k, x] of Object.entries(v)) o[k] = relax(x);
+    if (o['x-userd-per-item']) o.items = {};
+    return o;
+  };
   const ajv = new Ajv2020({ strictSchema: true, strictNumbers: true, strictTuples: true, strictTypes: false, strictRequired: false, allErrors: true });
   addFormats(ajv);
   for (const k of EXTRA_KEYWORDS) ajv.addKeyword(k);
   ajv.addSchema({ $id: id, $defs: rewrite(doc.components?.schemas || {}) });
+  ajv.addSchema({ $id: `${id}-relaxed`, $defs: relax(rewrite(doc.components?.schemas || {})) });
   const compiled = new Map();
-  const compile = (schema) => {
-    let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(rewrite(schema))));
+  const compile = (schema, relaxed = false) => {
+    const key = relaxed ? `r:${JSON.stringify(schema)}` : schema;
+    let fn = compiled.get(key);
+    if (!fn) {
+      const s = rewrite(schema);
+      compiled.set(key, (fn = ajv.compile(relaxed ? JSON.parse(JSON.stringify(relax(s)).replaceAll(`${id}#/`, `${id}-relaxed#/`)) : s)));
+    }
     return fn;
   };
   // Paths as patterns; literal paths are tried before templated ones (OpenAPI's rule).
@@ -105,9 +120,12 @@ export function operations(face) {
   return out;
 }
 
-/** Validates value against a schema of the face's document; returns ajv's errors or null. */
-export function schemaErrors(face, schema, value) {
-  const fn = face_(face).compile(schema);
+/**
+ * Validates value against a schema of the face's document; returns ajv's errors or null.
+ * relaxed: the items of per-item arrays (x-userd-per-item) may be anything.
+ */
+export function schemaErrors(face, schema, value, relaxed = false) {
+  const fn = face_(face).compile(schema, relaxed);
   return fn(value) ? null : fn.errors;
 }
 
@@ -127,9 +145,17 @@ function describeErrors(errors) {
  */
 export function checkResponse(face, method, target, res) {
   const f = face_(face);
+  // libmicrohttpd refuses some requests itself before userd sees them (request line or headers
+  // over http.max_header: 431 with its own HTML page, no Content-Type). The documents say so in
+  // their description; those answers are no face's.
+  if (res.status >= 400 && !res.headers['content-type'] && /^<html>/.test((res.body ?? Buffer.alloc(0)).toString('latin1', 0, 6))) return null;
   const found = findOperation(face, method, target);
   let responses, where;
-  if (!found) {
+  if (decodedPath(target).includes('\u0000')) {
+    // An encoded NUL in the path: refused before routing, on any path.
+    responses = { 200: f.doc.components.responses.BadTarget, 400: f.doc.components.responses.BadTarget };
+    where = `${method} ${target} (NUL in the path: BadTarget)`;
+  } else if (!found) {
     responses = { 404: f.doc.components.responses.NoRoute };
     where = `${method} ${decodedPath(target)} (no such path: NoRoute)`;
   } else if (!found.operation) {
