@@ -338,6 +338,8 @@ int au_find_phone(struct ctx *c, const char *app_id, const char *region, const c
 
 int au_find_st(struct ctx *c, const char *app_id, const char *st, int64_t by_id, struct account *out)
 {
+    if (au_check_st(st))
+        return -E_USER_UNKNOWN; /* no account holds it; and no lookup of bytes a store may refuse */
     int rc = user_gone(store_au_by_st(c->db, c->a, app_id, st, out));
     if (!rc && !out->st_search_verify && out->id != by_id)
         rc = -E_USER_UNKNOWN;
