@@ -252,7 +252,7 @@ describe('bad-input table', { skip: !haveBinary() && 'no userd binary' }, () => 
   before(async () => {
     // Upload tokens configured, so that get_image_token answers its success case (no request leaves the machine).
     const qiniuEnv = { USERD_QINIU_ACCESS_KEY: 'ak', USERD_QINIU_SECRET_KEY: 'sk', USERD_QINIU_BUCKET: 'b', USERD_QINIU_DOMAIN: 'https://cdn.example.com' };
-    srv = await startUserd({ env: { USERD_LOG_ACCESS: 'false', ...qiniuEnv } });
+    srv = await startUserd({ env: qiniuEnv });
     const app = srv.defaultApp;
     const other = createApp(srv, 'other');
     const im = imClient(srv, app);
@@ -275,7 +275,7 @@ describe('bad-input table', { skip: !haveBinary() && 'no userd binary' }, () => 
     const cookie = await signUp(srv, '13900000001');
     const expired = await signUp(srv, '13900000002');
     sqlOn(srv, `UPDATE sessions SET expires_at = 1 WHERE account_id = (SELECT id FROM accounts WHERE mobile = '13900000002')`);
-    const second = await startUserd({ storeUrl: srv.storeUrl, env: { USERD_APP_APP_ID: other.app_id, USERD_LOG_ACCESS: 'false' } });
+    const second = await startUserd({ storeUrl: srv.storeUrl, env: { USERD_APP_APP_ID: other.app_id } });
     let otherCookie;
     try { otherCookie = await signUp(second, '13900000003'); } finally { await second.stop(); }
     fx.app = { cookie, expiredCookie: expired, otherCookie };
@@ -398,11 +398,13 @@ describe('bad-input table', { skip: !haveBinary() && 'no userd binary' }, () => 
     });
 
     test('an expired session is refused without a write (the purge removes it later)', async () => {
-      const before = sqlOn(srv, "SELECT count(*) FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE mobile = '13900000002')");
-      assert.equal(before, '1');
-      const r = await httpRequest({ port: srv.app, path: '/user/get_poke', headers: { Cookie: `rong_auth_cookie=${fx.app.expiredCookie}` } });
+      const cookie = await signUp(srv, '13900000004');
+      const count = "SELECT count(*) FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE mobile = '13900000004')";
+      sqlOn(srv, `UPDATE sessions SET expires_at = 1 WHERE account_id = (SELECT id FROM accounts WHERE mobile = '13900000004')`);
+      assert.equal(sqlOn(srv, count), '1');
+      const r = await httpRequest({ port: srv.app, path: '/user/get_poke', headers: { Cookie: `rong_auth_cookie=${cookie}` } });
       assert.equal(r.status, 403);
-      assert.equal(sqlOn(srv, "SELECT count(*) FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE mobile = '13900000002')"), '1');
+      assert.equal(sqlOn(srv, count), '1');
     });
 
     test('bytes that are no UTF-8 in lookup keys answer alike on SQLite and PostgreSQL', async () => {
