@@ -27,7 +27,7 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
                base/arena base/config base/log base/errors)
 .SECONDARY: $(TSAN_OBJS)
 
-.PHONY: checksrc all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format
+.PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format
 
 all: deps $(BUILD)/userd
 
@@ -103,12 +103,17 @@ checksrc:
 	@scripts/layers.sh
 	@scripts/layers.sh --selftest
 
+# The faces' OpenAPI documents (docs/openapi/): @redocly/cli's recommended rules, no errors
+# (redocly.yaml). Offline: no telemetry, no update check.
+lint-openapi: deps-test
+	cd tests && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint --config ../redocly.yaml
+
 # `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
 # The SQLite and PostgreSQL passes run side by side: a pass is mostly waiting
 # (round trips under ASan, sleeps, process starts), so two fill two cores
 # better than one after the other. Each pass's output is printed whole when
 # it ends (--output-sync); make fails if either fails.
-test: deps-test checksrc $(BUILD)/userd unit $(BUILD)/asan/userd
+test: deps-test checksrc lint-openapi $(BUILD)/userd unit $(BUILD)/asan/userd
 	@$(MAKE) --no-print-directory -j2 --output-sync=target blackbox test-pg
 	@$(MAKE) --no-print-directory test-load
 

@@ -32,6 +32,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-if [ "${1:-}" = test ] && [ ! -d tests/node_modules/qiniu ]; then
+# npm ci again whenever package-lock.json is newer than what was installed from it.
+if [ "${1:-}" = test ] && [ ! tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
   (cd tests && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi

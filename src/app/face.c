@@ -137,6 +137,8 @@ void app_fail(struct http_req *r, int err)
     const struct app_error *e = find_error(r, err);
     if ((err < 0 ? -err : err) == E_METHOD) /* RFC 9110: a 405 lists the methods that would do */
         http_add_header(r, "Allow", allowed(r));
+    if (!r->face_data) /* refused before serve() (no route, too large, busy...): its header too */
+        http_add_header(r, "Cache-Control", "no-store");
     if (e->status == 200) {
         http_reply_json(r, 200, json_pack("{s:i}", "code", e->code));
         return;

@@ -169,6 +169,14 @@ int app_ensure_default(struct ctx *c, const char *data_dir)
 
 int app_get(struct ctx *c, const char *app_id, struct app *out)
 {
+    /*
+     * Ids are printable ASCII (app_create makes letters and digits): anything
+     * else names no app, on every back end (PostgreSQL would refuse bytes that
+     * are no UTF-8 as a bad parameter instead).
+     */
+    for (const unsigned char *p = (const unsigned char *)app_id; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f)
+            return -E_APP_UNKNOWN;
     int rc = store_app_by_id(c->db, c->a, app_id, out);
     return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
 }

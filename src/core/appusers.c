@@ -212,10 +212,8 @@ int au_session(struct ctx *c, const char *app_id, const char *token, struct acco
     int rc = store_au_by_session(c->db, c->a, h, app_id, out, &expires_at);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_AUTH_INVALID : rc;
-    if (expires_at <= c->now) {
-        rc = store_session_delete(c->db, h); /* best effort: the purge gets it otherwise */
-        return rc ? rc : -E_AUTH_EXPIRED;
-    }
+    if (expires_at <= c->now)
+        return -E_AUTH_EXPIRED; /* left to the purge: a refused request writes nothing */
     if (out->status)
         return -E_DISABLED;
     *hash = h;
@@ -339,6 +337,8 @@ int au_find_phone(struct ctx *c, const char *app_id, const char *region, const c
 
 int au_find_st(struct ctx *c, const char *app_id, const char *st, int64_t by_id, struct account *out)
 {
+    if (au_check_st(st))
+        return -E_USER_UNKNOWN; /* no account holds it; and no lookup of bytes a store may refuse */
     int rc = user_gone(store_au_by_st(c->db, c->a, app_id, st, out));
     if (!rc && !out->st_search_verify && out->id != by_id)
         rc = -E_USER_UNKNOWN;

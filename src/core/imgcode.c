@@ -30,9 +30,19 @@ int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
     return rc;
 }
 
+/* Ids are URL-safe base64 (imgcode_new): anything else is no code, before any lookup. */
+static int id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    return n >= 1 && n <= IMGCODE_ID_MAX &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
 int imgcode_png(struct ctx *c, const char *app_id, const char *verify_id, unsigned char **png, int *png_len)
 {
     const char *answer;
+    if (!id_ok(verify_id))
+        return -E_NOT_FOUND;
     int rc = store_captcha_get(c->db, c->a, verify_id, app_id, c->now, &answer);
     if (rc)
         return rc;
@@ -43,6 +53,8 @@ int imgcode_check(struct ctx *c, const char *app_id, const char *verify_id, cons
 {
     const char *want;
     int64_t expires_at;
+    if (!id_ok(verify_id))
+        return -E_CODE_WRONG;
     int rc = store_captcha_take(c->db, c->a, verify_id, app_id, &want, &expires_at);
     if (rc == -E_NOT_FOUND)
         return -E_CODE_WRONG;

@@ -204,13 +204,18 @@ static const char *ext_text(struct arena *a, const json_t *ext)
     return copy;
 }
 
-int live_register(struct ctx *c, const char *app_id, const struct live_new *in, const char **why)
+int live_check_new(const struct live_new *in, const char **why)
 {
     if (!in->user_id || live_check_user_id(in->user_id)) {
         *why = "user_id must be 1-64 of A-Z a-z 0-9 _ . @ -";
         return -E_INVALID;
     }
-    int rc = check_fields(in->nick, in->avatar, in->ext, why);
+    return check_fields(in->nick, in->avatar, in->ext, why);
+}
+
+int live_register(struct ctx *c, const char *app_id, const struct live_new *in, const char **why)
+{
+    int rc = live_check_new(in, why);
     if (rc)
         return rc;
     struct account acct = {

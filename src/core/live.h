@@ -79,6 +79,9 @@ struct live_new {
     const json_t *ext;
 };
 
+/** Checks every rule of a new user (user_id, nick, avatar, ext); 0 or -E_INVALID with *why. */
+int live_check_new(const struct live_new *in, const char **why) USERD_MUST_CHECK;
+
 /**
  * Creates the live user and its IM account (account, IM settings) in one
  * transaction. -E_INVALID (a field breaks the rules above), -E_EXISTS when

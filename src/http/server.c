@@ -411,6 +411,19 @@ static void healthz(struct http_req *r)
 }
 
 /*
+ * libmicrohttpd decodes the path and the query arguments into C strings, so
+ * an encoded NUL would silently cut a value short ("?username=a%00b" reads
+ * "a"). Such a target is refused whole instead.
+ */
+static int target_has_nul(const char *raw_uri)
+{
+    for (const char *p = strchr(raw_uri, '%'); p; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return 1;
+    return 0;
+}
+
+/*
  * Serves the request, or hands it to the hashing pool (1: from then on it is
  * the pool's, and this thread must not touch it; the pool resumes the
  * connection when it has answered, and the answer is queued on that call).
@@ -422,6 +435,10 @@ static int dispatch(struct http_req *r)
     if (r->too_large) {
         arena_wipe_all(r->a); /* the part kept may be a password route's: not worth finding out */
         r->face->fail(r, -E_TOO_LARGE);
+        return 0;
+    }
+    if (target_has_nul(r->raw_uri)) {
+        r->face->fail(r, http_invalid(r, "the request target holds an encoded NUL (%%00)"));
         return 0;
     }
     if (r->method_bit == M_GET && !strcmp(r->path, "/healthz")) {

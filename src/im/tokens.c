@@ -52,7 +52,7 @@ static void token_by(struct http_req *r, const char *key, int numeric)
     int64_t id = 0;
     int rc = o ? 0 : -E_INVALID;
     if (!rc)
-        rc = numeric ? jf_int(r, o, key, 1, 1, INT64_MAX, &id) : jf_str(r, o, key, 1, 1, 256, &name);
+        rc = numeric ? im_j_user_id(r, o, key, 1, &id) : jf_str(r, o, key, 1, 1, 256, &name);
     if (!rc)
         rc = parse_login(r, o, &b);
     if (!rc) {

@@ -14,20 +14,16 @@ static int parse_user(struct http_req *r, json_t *o, struct live_new *u)
         return http_invalid(r, "a user must be a JSON object");
     if ((rc = jf_str(r, o, "user_id", 1, 1, LIVE_UID_MAX, &u->user_id)))
         return rc;
-    if (live_check_user_id(u->user_id))
-        return http_invalid(r, "user_id must be 1-64 of A-Z a-z 0-9 _ . @ -");
     if ((rc = jf_str(r, o, "nick", 0, 0, LIVE_NICK_BYTES_MAX, &u->nick)) < 0)
         return rc;
     if ((rc = jf_str(r, o, "avatar", 0, 0, AVATAR_MAX, &u->avatar)) < 0)
         return rc;
-    if (u->avatar && acct_check_avatar(u->avatar, AVATAR_MAX))
-        return http_invalid(r, "avatar must be an http:// or https:// URL");
     json_t *ext = json_object_get(o, "extends");
-    if (ext && !json_is_null(ext)) {
-        if (live_check_extends(ext, &why))
-            return http_invalid(r, "%s", why);
+    if (ext && !json_is_null(ext))
         u->ext = ext;
-    }
+    /* Every rule, here: a batch checks all its users before it writes any. */
+    if (live_check_new(u, &why))
+        return http_invalid(r, "%s", why);
     return 0;
 }
 

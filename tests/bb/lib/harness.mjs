@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import qiniu from 'qiniu';
+import { checkResponse } from './openapi.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root (…/tests/bb/lib -> …). */
@@ -51,6 +52,47 @@ process.on('exit', () => {
   }
 });
 
+// ---------------------------------------------------------------- answers against the documents
+
+// Every answer from a face that comes through httpRequest() (so through every
+// client below) or through fetch() is checked against that face's OpenAPI
+// document (docs/openapi/, tests/bb/lib/openapi.mjs): a mismatch rejects the
+// request's promise and, in case a test swallowed that, fails the test file
+// (its exit code).
+// rawHttp() answers are not checked: they belong to tests of HTTP framing.
+const faceOfPort = new Map(); // port -> 'im' | 'live' | 'app', while that userd runs
+const violations = [];
+process.on('exit', () => {
+  if (!violations.length) return;
+  console.error(`${violations.length} answer(s) did not match the OpenAPI documents:\n${violations.join('\n')}`);
+  process.exitCode = 1; // the test file fails even where a test caught the request's rejection
+});
+
+/** Checks one answer of a userd face; throws (and records) when it does not match its document. */
+function checkAnswer(port, method, target, res) {
+  const face = faceOfPort.get(port);
+  if (!face) return;
+  const why = checkResponse(face, method, target, res);
+  if (!why) return;
+  const msg = `OpenAPI (${face}): ${why}`;
+  violations.push(msg);
+  throw new Error(msg);
+}
+
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input, init = {}) => {
+  const res = await realFetch(input, init);
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (['127.0.0.1', 'localhost'].includes(url.hostname) && faceOfPort.has(Number(url.port))) {
+    const headers = {};
+    res.headers.forEach((v, k) => { headers[k] = v; });
+    const body = Buffer.from(await res.clone().arrayBuffer());
+    checkAnswer(Number(url.port), init.method || (input instanceof Request ? input.method : 'GET'),
+      url.pathname + url.search, { status: res.status, headers, body });
+  }
+  return res;
+};
+
 // ---------------------------------------------------------------- HTTP
 
 /**
@@ -58,7 +100,8 @@ process.on('exit', () => {
  * Headers whose value is null/undefined are dropped.
  * @param {{port:number, host?:string, method?:string, path?:string, headers?:object,
  *          body?:string|Buffer, agent?:http.Agent|false, timeoutMs?:number}} o
- * @returns {Promise<{status:number, headers:object, text:string, json:any}>}
+ * Answers from a userd face are checked against its OpenAPI document (above).
+ * @returns {Promise<{status:number, headers:object, text:string, json:any, body:Buffer}>}
  */
 export function httpRequest(o) {
   const headers = {};
@@ -72,10 +115,14 @@ export function httpRequest(o) {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
         let json;
         try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
+        try {
+          checkAnswer(o.port, o.method || 'GET', o.path || '/', { status: res.statusCode, headers: res.headers, body });
+        } catch (e) { reject(e); return; }
+        resolve({ status: res.statusCode, headers: res.headers, text, json, body });
       });
       res.on('error', reject);
     });
@@ -210,7 +257,13 @@ async function startOnce(opts) {
   proc.stdout.unref?.();
   proc.stderr.unref?.();
   let exit = null, spawnError = null;
+  // Answers are checked against the documents when this is the real userd (not a stand-in binary).
+  const faces = path.resolve(bin) !== path.resolve(USERD_BIN) ? []
+    : [['im', portOf(env.USERD_IM_LISTEN)], ['live', portOf(env.USERD_LIVE_LISTEN)], ['app', portOf(env.USERD_APP_LISTEN)]]
+      .filter(([, port]) => port != null);
+  for (const [face, port] of faces) faceOfPort.set(port, face);
   const exited = new Promise((r) => proc.on('exit', (code, signal) => {
+    for (const [face, port] of faces) if (faceOfPort.get(port) === face) faceOfPort.delete(port);
     running.delete(proc);
     exit = code ?? signal;
     r(exit);
