@@ -138,18 +138,24 @@ void app_favgroups(struct http_req *r)
     app_ok(r, out);
 }
 
-#define VERSION_MAX 9007199254740991LL /* 2^53 - 1: JavaScript clients read it exactly */
+int app_parse_version(const char *s, long long *version)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!(*s == '-' || (*s >= '0' && *s <= '9')) || *end || errno || v < -APP_VERSION_MAX || v > APP_VERSION_MAX)
+        return -E_INVALID;
+    *version = v;
+    return 0;
+}
 
 /* GET|POST /user/sync/:version -> what changed after version (ms), and the new version. */
 void app_sync(struct http_req *r)
 {
-    const char *s = r->params[0];
-    char *end;
-    errno = 0;
-    long long version = strtoll(s, &end, 10);
+    long long version;
     struct sync_data d;
     int rc = 0;
-    if (!(*s == '-' || (*s >= '0' && *s <= '9')) || *end || errno || version < -VERSION_MAX || version > VERSION_MAX)
+    if (app_parse_version(r->params[0], &version))
         rc = http_invalid(r, "Version parameter is not integer.");
     if (!rc)
         rc = social_sync(&r->ctx, &app(r)->me, version, &d);

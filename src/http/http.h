@@ -24,6 +24,7 @@ enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 
 #define ROUTE_SLOW 1 /* runs on the password-hashing pool, off the HTTP threads */
 
 struct http_req;
+struct MHD_Daemon;
 typedef void (*handler_fn)(struct http_req *r);
 
 struct route {
@@ -141,6 +142,13 @@ int http_invalid(struct http_req *r, const char *fmt, ...) __attribute__((format
 
 /** Starts a listener for face on "host:port". */
 int http_listen(const struct face *face, const char *addr) USERD_MUST_CHECK;
+/**
+ * For the request fuzzer (tests/fuzz/request.c): face's daemon with the
+ * same callbacks and limits as http_listen(), but no listening socket and
+ * no thread: the caller hands it connections (MHD_add_connection) and runs
+ * it (MHD_run). Stopped by http_shutdown(). NULL on failure.
+ */
+struct MHD_Daemon *http_daemon_external(const struct face *face);
 /** Starts the hashing pool. threads 0: one per core. */
 int http_pool_start(int threads, int queue) USERD_MUST_CHECK;
 /** Stops accepting, waits for requests in flight (up to grace_ms), stops everything. */

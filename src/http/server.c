@@ -435,14 +435,16 @@ static int parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *
     return 0;
 }
 
-int http_listen(const struct face *face, const char *addr)
+/*
+ * One daemon for face with the given flags: the listening address (NULL:
+ * none) and a pool of threads (0: the caller drives it) are the only
+ * differences between http_listen() and http_daemon_external().
+ */
+static struct MHD_Daemon *start_daemon(const struct face *face, unsigned flags, const struct sockaddr *sa,
+                                       unsigned threads)
 {
-    struct sockaddr_storage ss;
-    socklen_t slen;
-    if (n_listeners == MAX_LISTENERS || parse_addr(addr, &ss, &slen)) {
-        log_error("%s listener: bad address %s (want host:port)", face->name, addr);
-        return -E_INVALID;
-    }
+    if (n_listeners == MAX_LISTENERS)
+        return NULL;
     if (!req_prefix[0]) {
         unsigned char b[4];
         randombytes_buf(b, sizeof(b));
@@ -450,14 +452,11 @@ int http_listen(const struct face *face, const char *addr)
     }
     struct listener *l = &listeners[n_listeners];
     l->face = face;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
     l->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, l,
+        flags | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, l,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg_int(CFG_http_threads),
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg_int(CFG_http_max_connections),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg_int(CFG_http_timeout),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg_int(CFG_http_max_header),
@@ -465,13 +464,33 @@ int http_listen(const struct face *face, const char *addr)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_END);
-    if (!l->d) {
+    if (l->d)
+        n_listeners++;
+    return l->d;
+}
+
+int http_listen(const struct face *face, const char *addr)
+{
+    struct sockaddr_storage ss;
+    socklen_t slen;
+    if (parse_addr(addr, &ss, &slen)) {
+        log_error("%s listener: bad address %s (want host:port)", face->name, addr);
+        return -E_INVALID;
+    }
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (!start_daemon(face, flags, (struct sockaddr *)&ss, (unsigned)cfg_int(CFG_http_threads))) {
         log_error("%s listener: cannot listen on %s", face->name, addr);
         return -E_INVALID;
     }
-    n_listeners++;
     log_info("%s face listening on %s", face->name, addr);
     return 0;
+}
+
+struct MHD_Daemon *http_daemon_external(const struct face *face)
+{
+    return start_daemon(face, MHD_USE_NO_LISTEN_SOCKET, NULL, 0);
 }
 
 int http_pool_start(int threads, int queue) { return pool_start(threads, queue); }
