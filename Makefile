@@ -21,7 +21,8 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: checksrc all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format
+.PHONY: checksrc all run test unit blackbox test-pg deps-pg bench deps deps-test deps-bench clean format \
+        deps-fuzz fuzz fuzz-build fuzz-replay
 
 all: deps $(BUILD)/userd
 
@@ -70,8 +71,43 @@ test-pg: deps-test deps-pg $(BUILD)/asan/userd
 checksrc:
 	@scripts/checksrc.sh
 
+# ---- libFuzzer targets (tests/fuzz/, docs/robustness.md "Fuzzing") ----
+# Debian's clang with libclang-rt-14-dev; the library objects are
+# instrumented for coverage (fuzzer-no-link), each target links libFuzzer.
+FUZZ_CC      ?= clang
+FUZZ_TARGETS ?= request qiniu_auth json_fields config small_parsers
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS    ?= 1
+FUZZ_CFLAGS  := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_OBJS    := $(LIBSRCS:src/%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+deps-fuzz:
+	@scripts/deps.sh fuzz
+
+$(BUILD)/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "CC fuzz $<"; $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCS) -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	@echo "LD $@"; $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCS) -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+# The objects are kept between builds (only pattern rules name them).
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz-build: deps-fuzz $(FUZZ_BINS)
+
+# Every target for FUZZ_SECONDS (FUZZ_JOBS at a time); a table of exec/s, corpus and edges at the end.
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz.sh run $(BUILD)/fuzz $(FUZZ_TARGETS)
+
+# Every corpus file and past crasher, once: a regression run, no search.
+fuzz-replay: fuzz-build
+	@scripts/fuzz.sh replay $(BUILD)/fuzz $(FUZZ_TARGETS)
+
 # `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
-test: deps-test checksrc $(BUILD)/userd unit blackbox test-pg
+test: deps-test checksrc $(BUILD)/userd unit fuzz-replay blackbox test-pg
 
 # `make bench`: the benchmark (bench/run.mjs, docs/performance.md). It uses the
 # optimised $(BUILD)/userd. Options through BENCH_ARGS, e.g.
@@ -92,4 +128,4 @@ clean:
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h')
 
--include $(OPT_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(BUILD)/obj/main.d $(BUILD)/asan/obj/main.d
+-include $(OPT_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(BUILD)/obj/main.d $(BUILD)/asan/obj/main.d
