@@ -264,8 +264,8 @@ static int parse_answer(struct buf *b, struct answer *a)
 /* A JSON answer of a face carries that face's envelope. */
 static void check_envelope(int face, const struct answer *a, size_t body_len, const char *path)
 {
-    if (a->ctype_len < 16 || strncasecmp(a->ctype, "application/json", 16))
-        return;
+    if (a->ctype_len < 16 || strncasecmp(a->ctype, "application/json", 16) || !body_len)
+        return; /* not JSON, or the answer to HEAD */
     json_error_t e;
     json_t *o = json_loadb(a->body, body_len, 0, &e);
     FUZZ_ASSERT(json_is_object(o), "a JSON answer that is no JSON object: %s", e.text);
