@@ -108,12 +108,15 @@ static void buf_str(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void buf_printf(struct buf *b, const char *fmt, ...)
 {
-    char tmp[1024];
+    char *tmp = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    int n = vasprintf(&tmp, fmt, ap);
     va_end(ap);
-    buf_add(b, tmp, n < 0 ? 0 : (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    if (n < 0)
+        abort();
+    buf_add(b, tmp, (size_t)n);
+    free(tmp);
 }
 
 static int64_t mono_ms(void)
@@ -269,7 +272,7 @@ static void check_envelope(int face, const struct answer *a, size_t body_len, co
     json_error_t e;
     json_t *o = json_loadb(a->body, body_len, 0, &e);
     FUZZ_ASSERT(json_is_object(o), "a JSON answer that is no JSON object: %s", e.text);
-    if (!strcmp(path, "/healthz")) {
+    if (!strcmp(path, "/healthz") && (a->status == 200 || a->status == 503)) {
         FUZZ_ASSERT(json_is_string(json_object_get(o, "status")), "healthz without status");
     } else if (face == FACE_IM) {
         FUZZ_ASSERT(json_is_integer(json_object_get(o, "code")) && json_is_string(json_object_get(o, "message")) &&
