@@ -13,6 +13,12 @@ mode=${1:-}; bindir=${2:-}
 shift 2 || { echo "usage: $0 run|replay BINDIR TARGET..." >&2; exit 2; }
 targets=("$@")
 
+# The targets' stores and files go to a directory of this run, removed at its end (even after a crash,
+# which leaves its own behind); a memory file system when there is one.
+TMPDIR=$(mktemp -d /dev/shm/userd-fuzz-run.XXXXXX 2>/dev/null || mktemp -d)
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

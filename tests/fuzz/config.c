@@ -32,7 +32,7 @@ static const struct {
 };
 #define N_SETTINGS (sizeof(table) / sizeof(*table))
 
-static char dir[64], file[96];
+static char dir[256], file[300];
 
 static void remove_dir(void)
 {
@@ -44,9 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     fuzz_quiet();
-    snprintf(dir, sizeof(dir), "/tmp/userd-fuzz-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
+    fuzz_tmpdir(dir, sizeof(dir));
     snprintf(file, sizeof(file), "%s/userd.ini", dir);
     atexit(remove_dir);
     for (size_t i = 0; i < N_SETTINGS; i++) { /* the caller's USERD_* must not leak in */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/config.h"
 #include "base/log.h"
@@ -47,6 +48,22 @@ static inline void fuzz_quiet(void)
     fuzz_set("log.level", "error");
     fuzz_set("log.access", "false");
     log_set_level(LOG_ERROR);
+}
+
+/**
+ * Makes a private directory for a target's store or files: under $TMPDIR,
+ * else /dev/shm (a memory file system: no disk writes between inputs),
+ * else /tmp. Aborts when it cannot.
+ */
+static inline void fuzz_tmpdir(char *out, size_t cap)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    if ((size_t)snprintf(out, cap, "%s/userd-fuzz-XXXXXX", base) >= cap || !mkdtemp(out)) {
+        fprintf(stderr, "fuzz: cannot make a directory under %s\n", base);
+        abort();
+    }
 }
 
 /** The rest of an input, consumed piece by piece. */

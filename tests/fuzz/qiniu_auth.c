@@ -32,11 +32,11 @@
 static struct ctx ctx;
 static struct arena *setup_arena; /* holds creds */
 static struct app_creds creds;
-static char dir[64];
+static char dir[256];
 
 static void remove_dir(void)
 {
-    char p[128];
+    char p[300];
     static const char *const files[] = {"userd.db", "userd.db-wal", "userd.db-shm"};
     for (size_t i = 0; i < 3; i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
@@ -51,11 +51,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (sodium_init() < 0)
         abort();
     fuzz_quiet();
-    snprintf(dir, sizeof(dir), "/tmp/userd-fuzz-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
+    fuzz_tmpdir(dir, sizeof(dir));
     atexit(remove_dir);
-    char url[128];
+    char url[300];
     snprintf(url, sizeof(url), "sqlite:%s/userd.db", dir);
     fuzz_set("store.url", url);
     ctx = (struct ctx){.a = setup_arena = arena_new(), .now = now_ms(), .ip = "fuzz", .user_agent = ""};

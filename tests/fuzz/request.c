@@ -71,7 +71,7 @@ enum { FACE_IM, FACE_LIVE, FACE_APP };
 #define HANG_MS 5000 /* a complete request with no answer after this is a hang */
 
 static struct MHD_Daemon *daemons[3];
-static char dir[64], db_path[128];
+static char dir[256], db_path[300];
 static sqlite3 *snap, *live_db; /* the snapshot, and our own connection to the store */
 static long long snap_version;
 static int verbose; /* FUZZ_VERBOSE=1: print every request and answer (to look at a corpus file) */
@@ -657,7 +657,7 @@ static void seed_app_user(const char *phone, const char *nick, char *sid, size_t
 static void remove_dir(void)
 {
     static const char *const files[] = {"userd.db", "userd.db-wal", "userd.db-shm", "default-app.json"};
-    char p[200];
+    char p[300];
     for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
         unlink(p);
@@ -667,13 +667,10 @@ static void remove_dir(void)
 
 static void setup(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof(dir), "%s/userd-fuzz-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        abort();
+    fuzz_tmpdir(dir, sizeof(dir));
     atexit(remove_dir);
     snprintf(db_path, sizeof(db_path), "%s/userd.db", dir);
-    char url[160];
+    char url[320];
     snprintf(url, sizeof(url), "sqlite:%s", db_path);
     fuzz_quiet();
     fuzz_set("store.url", url);
@@ -703,7 +700,7 @@ static void setup(void)
     db_close(c.db);
     arena_free(c.a);
 
-    char p[200];
+    char p[300];
     snprintf(p, sizeof(p), "%s/default-app.json", dir);
     json_t *def = json_load_file(p, 0, NULL);
     if (!def)
