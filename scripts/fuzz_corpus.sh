@@ -9,6 +9,8 @@
 #                                     (libFuzzer -merge=1) in place of the committed corpora
 #   FUZZ_CORPUS_SUITES="bb/x.test.mjs"   only these suites (default: bb/)
 #   FUZZ_CORPUS_WORK=1                also fold in what `make fuzz` found (build/fuzz/work/<target>)
+#   FUZZ_CORPUS_CAPTURE=DIR           keep the captured requests in DIR; when DIR already holds some,
+#                                     use them instead of running the suites again
 # Then review and commit tests/fuzz/corpus and tests/fuzz/*.dict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +18,23 @@ BUILD=${BUILD:-build}
 targets=(request qiniu_auth json_fields config small_parsers)
 
 make -s deps-test fuzz-build "$BUILD/asan/userd"
-cap=$(mktemp -d) raw=$(mktemp -d)
-trap 'rm -rf "$cap" "$raw"' EXIT
+raw=$(mktemp -d)
+if [ -n "${FUZZ_CORPUS_CAPTURE:-}" ]; then
+  cap=$(realpath -m "$FUZZ_CORPUS_CAPTURE")
+  trap 'rm -rf "$raw"' EXIT
+else
+  cap=$(mktemp -d)
+  trap 'rm -rf "$cap" "$raw"' EXIT
+fi
 
-echo "fuzz corpus: running ${FUZZ_CORPUS_SUITES:-bb/} with request capture"
-(cd tests && USERD_TEST_CAPTURE="$cap" USERD_BIN="$PWD/../$BUILD/asan/userd" \
-  node --test --test-concurrency=2 ${FUZZ_CORPUS_SUITES:-bb/} >/dev/null) ||
-  echo "fuzz corpus: some tests failed; the requests they sent are seeds all the same" >&2
+if [ -n "$(ls -A "$cap" 2>/dev/null)" ]; then
+  echo "fuzz corpus: using the requests captured in $cap"
+else
+  echo "fuzz corpus: running ${FUZZ_CORPUS_SUITES:-bb/} with request capture"
+  (cd tests && USERD_TEST_CAPTURE="$cap" USERD_BIN="$PWD/../$BUILD/asan/userd" \
+    node --test --test-concurrency=2 ${FUZZ_CORPUS_SUITES:-bb/} >/dev/null) ||
+    echo "fuzz corpus: some tests failed; the requests they sent are seeds all the same" >&2
+fi
 
 node tests/fuzz/corpus.mjs dicts
 node tests/fuzz/corpus.mjs seeds "$cap" "$raw"

@@ -129,6 +129,25 @@ function routeSeeds() {
       }
     }
   }
+  // Flows that need a credential the captured requests could not carry (placeholders: request.c).
+  const json = 'Content-Type: application/json\n\n';
+  for (const [fc, line, body] of [
+    ['a0', 'POST /user/register', '{"nickname":"eve","password":"secret123","verification_token":"$vt"}'],
+    ['a0', 'POST /user/reset_password', '{"password":"newpass12","verification_token":"$vtr"}'],
+    ['a0', 'POST /user/verify_code', '{"region":"86","phone":"13900000001","code":"999999"}'],
+    ['a0', 'POST /user/login', '{"region":"86","phone":"13900000001","password":"secret123"}'],
+    ['a1', 'POST /user/add_to_blacklist', '{"friendId":"$uid2"}'],
+    ['a1', 'POST /user/remove_from_blacklist', '{"friendId":"$uid2"}'],
+    ['a1', 'POST /user/change_password', '{"oldPassword":"secret123","newPassword":"secret456"}'],
+    ['i0', 'POST /token/login', '{"login_name":"13900000001","password":"secret123"}'],
+    ['i0', 'POST /token/id', '{"user_id":$bob,"password":"secret123"}'],
+    ['i1', 'POST /user/change_password', '{"old_password":"secret123","new_password":"secret456"}'],
+    ['i2', 'POST /user/change_password_admin', '{"user_id":$bob,"password":"secret456"}'],
+    ['l1', 'PUT /server/user/lu1', '{"nick":"n","avatar":"https://x.example/b.png","extends":{"k":"v"}}'],
+  ]) seed('request', `${fc}${line}\n${json}${body}`);
+  for (const line of ['a1GET /user/$uid2', 'a1GET /user/batch?id=$uid&id=$uid2', 'a1GET /user/sync/0',
+    'a0GET /user/sms_img_code/x.png', 'l1GET /server/user/infos?user_ids=lu1&user_ids=lu2', 'i3GET /user/profile',
+    'i2GET /user/list?page_num=1&page_size=10']) seed('request', `${line}\n\n`);
   seed('request', 'i0GET /healthz\n\n');
   seed('request', 'I0GET /user/profile HTTP/1.1\r\nHost: x\r\napp_id: $app\r\naccess-token: $tok\r\n\r\n');
 }

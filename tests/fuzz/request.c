@@ -34,8 +34,9 @@
  * the input has none), Content-Length (when the input gives neither it nor
  * Transfer-Encoding) and the credential's headers, signed correctly for the
  * live face when the selector asks. Then it checks what a client may rely
- * on: an answer (no hang, no silent close), no 5xx, and a JSON answer in the
- * face's own envelope.
+ * on: an answer (no hang, no silent close), no 5xx, a JSON answer in the
+ * face's own envelope, and never an app's secret key or a password hash in
+ * an answer.
  *
  * Argon2id runs at libsodium's minimum cost here (1 pass, 8 KiB): the
  * parsers and handlers are what is fuzzed, not the hash, and at the default
@@ -783,6 +784,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "---- request (%s face)\n%s\n---- answer\n%s\n", face == FACE_IM ? "IM" : face == FACE_LIVE ? "live" : "app",
                 req.p, ans.p);
     FUZZ_ASSERT(!hung, "no answer within %d ms to:\n%s", HANG_MS, req.p);
+    /* No answer carries an app's secret key or a password hash, whatever was asked. */
+    FUZZ_ASSERT(!memmem(ans.p, ans.n, C.sk, strlen(C.sk)) && !memmem(ans.p, ans.n, C.sk2, strlen(C.sk2)) &&
+                    !memmem(ans.p, ans.n, "$argon2", 7),
+                "a secret in the answer to:\n%s\n--- got:\n%s", req.p, ans.p);
     if (!own_framing) {
         /* A request the harness framed is complete and well formed as far as the framing goes. */
         struct answer a;
