@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_ASSERT(cond, ...)                                                                                   \
     do {                                                                                                         \
         if (!(cond)) {                                                                                           \
-            fprintf(stderr, "\nfuzz: invariant broken at %s:%d: %s\nfuzz: ", __FILE__, __LINE__, #cond);         \
+            fprintf(stderr, "\n==fuzz== ERROR: invariant broken at %s:%d: %s\nfuzz: ", __FILE__, __LINE__, #cond); \
             fprintf(stderr, __VA_ARGS__);                                                                        \
             fputc('\n', stderr);                                                                                 \
             abort();                                                                                             \
