@@ -22,7 +22,8 @@
  * Input (text, so that the corpus is readable):
  *   byte 0   the face: 'i' IM, 'l' live, 'a' app (another byte: its value mod 3);
  *            upper case ('I', 'L', 'A', or bit 0x20 clear) sends the rest as raw bytes
- *   byte 1   the credential to attach ('0'-'7', any byte: its value mod 8), see creds()
+ *   byte 1   the credential to attach ('0'-'7', any byte: its value mod 8), see creds();
+ *            with bit 3 ('8'-'?'), the request is sent twice on one connection, kept alive
  *   then     "METHOD TARGET\n" header lines "Name: value\n" "\n" body
  * Placeholders anywhere in the text are replaced by live values: $app $app2
  * (app ids), $tok (alice's IM token), $adm $adm2 (admin tokens), $sid
@@ -228,17 +229,21 @@ struct answer {
     int status;
     const char *ctype; /* in the answer buffer, or "" */
     size_t ctype_len;
-    const char *body, *headers; /* in the answer buffer */
+    const char *headers, *body; /* in the answer buffer */
+    size_t body_len;            /* Content-Length, bounded by what came */
+    const char *next;           /* where the next answer on the connection starts */
 };
 
-/* Parses the last final (non-1xx) answer's status line and headers. 0, or -1 when there is none. */
-static int parse_answer(struct buf *b, struct answer *a)
+/*
+ * Parses the final (non-1xx) answer that starts at p (before end): status,
+ * Content-Type, body. 0, or -1 when there is none.
+ */
+static int parse_answer_at(const char *p, const char *end, struct answer *a)
 {
-    const char *p = b->p;
     memset(a, 0, sizeof(*a));
     a->ctype = "";
     for (;;) {
-        if (strncmp(p, "HTTP/1.1 ", 9) && strncmp(p, "HTTP/1.0 ", 9))
+        if (end - p < 12 || (strncmp(p, "HTTP/1.1 ", 9) && strncmp(p, "HTTP/1.0 ", 9)))
             return -1;
         int st = 0;
         for (int i = 9; i < 12; i++) {
@@ -246,34 +251,44 @@ static int parse_answer(struct buf *b, struct answer *a)
                 return -1;
             st = st * 10 + (p[i] - '0');
         }
-        const char *end = strstr(p, "\r\n\r\n");
-        if (!end)
+        const char *head_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+        if (!head_end)
             return -1;
         a->status = st;
         a->headers = p;
-        a->body = end + 4;
+        a->body = head_end + 4;
         if (st >= 200)
             break;
-        p = end + 4; /* 100 Continue: the real answer follows */
+        p = head_end + 4; /* 100 Continue: the real answer follows */
     }
-    for (const char *h = strstr(a->headers, "\r\n"); h && h < a->body - 2; h = strstr(h + 2, "\r\n"))
+    size_t len = (size_t)(end - a->body);
+    for (const char *h = strstr(a->headers, "\r\n"); h && h < a->body - 2; h = strstr(h + 2, "\r\n")) {
         if (!strncasecmp(h + 2, "Content-Type:", 13)) {
             const char *v = h + 15;
             while (*v == ' ')
                 v++;
             a->ctype = v;
             a->ctype_len = strcspn(v, "\r");
+        } else if (!strncasecmp(h + 2, "Content-Length:", 15)) {
+            unsigned long long n = strtoull(h + 17, NULL, 10);
+            if (n < len)
+                len = (size_t)n;
         }
+    }
+    a->body_len = len;
+    a->next = a->body + len;
     return 0;
 }
 
+static int parse_answer(struct buf *b, struct answer *a) { return parse_answer_at(b->p, b->p + b->n, a); }
+
 /* A JSON answer of a face carries that face's envelope. */
-static void check_envelope(int face, const struct answer *a, size_t body_len, const char *path)
+static void check_envelope(int face, const struct answer *a, const char *path)
 {
-    if (a->ctype_len < 16 || strncasecmp(a->ctype, "application/json", 16) || !body_len)
+    if (a->ctype_len < 16 || strncasecmp(a->ctype, "application/json", 16) || !a->body_len)
         return; /* not JSON, or the answer to HEAD */
     json_error_t e;
-    json_t *o = json_loadb(a->body, body_len, 0, &e);
+    json_t *o = json_loadb(a->body, a->body_len, 0, &e);
     FUZZ_ASSERT(json_is_object(o), "a JSON answer that is no JSON object: %s", e.text);
     if (!strcmp(path, "/healthz") && (a->status == 200 || a->status == 503)) {
         FUZZ_ASSERT(json_is_string(json_object_get(o, "status")), "healthz without status");
@@ -457,8 +472,8 @@ static void creds(struct buf *out, int face, unsigned sel, const char *method, c
  * or broke the syntax of the request line or a header (the server may then
  * close without an answer).
  */
-static void frame(struct buf *out, int face, unsigned sel, const char *text, size_t n, int *own_framing,
-                  char **path_out)
+static void frame(struct buf *out, int face, unsigned sel, int keep_alive, const char *text, size_t n,
+                  int *own_framing, char **path_out)
 {
     const char *end = text + n, *nl = memchr(text, '\n', n);
     const char *line_end = nl ? nl : end;
@@ -503,7 +518,7 @@ static void frame(struct buf *out, int face, unsigned sel, const char *text, siz
         p = e ? e + 1 : end;
     }
     size_t body_len = (size_t)(end - body);
-    buf_printf(out, "%s %s HTTP/1.1\r\nConnection: close\r\n", method, target);
+    buf_printf(out, "%s %s HTTP/1.1\r\nConnection: %s\r\n", method, target, keep_alive ? "keep-alive" : "close");
     if (!host_copy)
         buf_str(out, "Host: 127.0.0.1\r\n");
     if (lines.n)
@@ -599,7 +614,7 @@ static json_t *call(int face, const char *method, const char *path, const char *
         memcpy(cookie, eq + 1, n);
         cookie[n] = '\0';
     }
-    json_t *o = json_loads(a.body, 0, NULL);
+    json_t *o = json_loadb(a.body, a.body_len, 0, NULL);
     if (!o) {
         fprintf(stderr, "fuzz setup: %s %s: %d %s\n", method, path, a.status, a.body);
         abort();
@@ -696,6 +711,7 @@ static void setup(void)
     fuzz_set("password.threads", "1");
     fuzz_set("password.nice", "0");
     fuzz_set("sms.dev_code", "999999");
+    fuzz_set("http.trust_proxy", "true"); /* X-Forwarded-For is parsed too */
     fuzz_set("sms.resend_interval", "0");  /* setup asks carol's phone twice */
     fuzz_set("verify.token_ttl", "86400"); /* $vt stays valid through a long run */
     fuzz_set("qiniu.access_key", "fuzz-ak");
@@ -784,17 +800,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned f = data[0] | 0x20;
     int face = f == 'i' ? FACE_IM : f == 'l' ? FACE_LIVE : f == 'a' ? FACE_APP : data[0] % 3;
     int raw = !(data[0] & 0x20);
-    unsigned sel = (unsigned)(data[1] - '0') & 7;
+    unsigned sel = (unsigned)(data[1] - '0') & 7, twice = (unsigned)(data[1] - '0') & 8;
     struct buf text = {0}, req = {0}, ans = {0};
     substitute(&text, (const char *)data + 2, size - 2);
     if (!text.p)
         buf_add(&text, "", 0);
     int own_framing = 1;
     char *path = NULL;
-    if (raw)
+    if (raw) {
         buf_add(&req, text.p, text.n);
-    else
-        frame(&req, face, sel, text.p, text.n, &own_framing, &path);
+    } else {
+        if (twice) { /* first on a kept-alive connection: nothing of one request may leak into the next */
+            frame(&req, face, sel, 1, text.p, text.n, &own_framing, &path);
+            free(path);
+        }
+        frame(&req, face, sel, 0, text.p, text.n, &own_framing, &path);
+    }
     int hung = exchange(face, req.p, req.n, own_framing, &ans);
     if (verbose)
         fprintf(stderr, "---- request (%s face)\n%s\n---- answer\n%s\n", face == FACE_IM ? "IM" : face == FACE_LIVE ? "live" : "app",
@@ -814,9 +835,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* A request the harness framed is complete and well formed as far as the framing goes. */
         struct answer a;
         FUZZ_ASSERT(!parse_answer(&ans, &a), "no HTTP answer to:\n%s\n--- got:\n%s", req.p, ans.p);
-        FUZZ_ASSERT(a.status < 500 || a.status == 501 || a.status == 505, "status %d to:\n%s\n--- got:\n%s",
-                    a.status, req.p, ans.p);
-        check_envelope(face, &a, ans.n - (size_t)(a.body - ans.p), path);
+        for (int more = 1; more; more = !parse_answer_at(a.next, ans.p + ans.n, &a)) { /* each answer */
+            FUZZ_ASSERT(a.status < 500 || a.status == 501 || a.status == 505, "status %d to:\n%s\n--- got:\n%s",
+                        a.status, req.p, ans.p);
+            check_envelope(face, &a, path);
+        }
     }
     restore();
     /* A few may open late (the hashing thread's store connection); one per input is a leak. */
