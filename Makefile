@@ -68,8 +68,12 @@ deps-pg:
 test-pg: deps-test deps-pg $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c 'cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=2 bb/'
 
+# The banned functions, and the layers' include rules (with a self-test that
+# plants a violation of each rule and expects it reported).
 checksrc:
 	@scripts/checksrc.sh
+	@scripts/layers.sh
+	@scripts/layers.sh --selftest
 
 # ---- libFuzzer targets (tests/fuzz/, docs/robustness.md "Fuzzing") ----
 # Debian's clang with libclang-rt-14-dev; the library objects are

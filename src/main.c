@@ -21,7 +21,6 @@
 #include "http/http.h"
 #include "im/im.h"
 #include "live/live.h"
-#include "store/store.h"
 
 static void usage(FILE *out)
 {
@@ -49,22 +48,13 @@ static int set_log_level(void)
 /* The core context for a command run outside any request. */
 static int cli_ctx(struct ctx *c)
 {
-    memset(c, 0, sizeof(*c));
-    c->a = arena_new();
-    c->now = now_ms();
-    c->ip = "cli";
-    c->user_agent = "";
-    int rc = store_open(&c->db);
+    int rc = ctx_open(c);
     if (rc)
         fprintf(stderr, "userd: cannot open the store (%s)\n", err_str(rc));
     return rc;
 }
 
-static void cli_done(struct ctx *c)
-{
-    db_close(c->db);
-    arena_free(c->a);
-}
+static void cli_done(struct ctx *c) { ctx_close(c); }
 
 static void print_app(const struct app *app, void *arg)
 {
@@ -99,7 +89,7 @@ static int cmd_app(int argc, char **argv)
     } else if (!strcmp(argv[0], "list")) {
         if (cli_ctx(&c))
             return 1;
-        rc = store_app_each(c.db, c.a, print_app, NULL);
+        rc = app_list(&c, print_app, NULL);
     } else if (!strcmp(argv[0], "token") && argc >= 2) {
         const char *token;
         if (cli_ctx(&c))
@@ -149,7 +139,7 @@ static int cmd_serve(void)
 
     if (cli_ctx(&c))
         return 1;
-    rc = pw_init(c.db);
+    rc = pw_init(&c);
     if (!rc)
         rc = app_ensure_default(&c, cfg_str(CFG_data_dir));
     cli_done(&c);
@@ -164,14 +154,14 @@ static int cmd_serve(void)
         start_face(&im_face, CFG_im_listen) || start_face(&live_face, CFG_live_listen) ||
         start_face(&app_face, CFG_app_listen)) {
         http_shutdown(0);
-        store_close_all();
+        ctx_close_all();
         return 1;
     }
     log_info("userd ready");
     sigwait(&sigs, &sig);
     log_info("userd stopping (signal %d): finishing requests in flight", sig);
     http_shutdown(10000);
-    store_close_all();
+    ctx_close_all();
     log_info("userd stopped");
     return 0;
 }

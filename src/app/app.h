@@ -8,6 +8,7 @@
  */
 #include "core/appid.h"
 #include "core/appusers.h"
+#include "core/text.h"
 #include "http/http.h"
 
 extern const struct face app_face;
@@ -46,14 +47,14 @@ int app_body_phone(struct http_req *r, json_t *o, const char **region, const cha
 const char *app_uid(struct http_req *r, int64_t id);
 const char *app_gid(struct http_req *r, int64_t id);
 int app_decode_uid(struct http_req *r, const char *s, int64_t *id) USERD_MUST_CHECK;
-/**
- * A sync version (/user/sync/:version): decimal, optionally negative, within
- * +-APP_VERSION_MAX, nothing else. 0 and *version set, or -E_INVALID.
- */
-#define APP_VERSION_MAX 9007199254740991LL /* 2^53 - 1: JavaScript clients read it exactly */
-int app_parse_version(const char *s, long long *version) USERD_MUST_CHECK;
 /** "2019-01-04T10:41:52.000Z" for a time in ms. */
 const char *app_iso_time(struct http_req *r, int64_t ms);
+/**
+ * A nickname as this face shows it: HTML-escaped (& < > " '), as the real
+ * server stored them. A rendering choice of this face: the account keeps
+ * the nick as given, and the other faces show it so.
+ */
+const char *app_nick(struct http_req *r, const char *nick);
 
 /** Set-Cookie for a new session, and one that clears it. */
 void app_set_session(struct http_req *r, const char *token);

@@ -18,18 +18,6 @@ static const char *str_field(json_t *o, const char *key)
     return json_string_value(v);
 }
 
-/* The document's password rule: AU_PW_MIN-AU_PW_MAX bytes, no control characters (spaces are checked first). */
-static int bad_password(const char *pw)
-{
-    size_t n = pw ? strlen(pw) : 0;
-    if (n < AU_PW_MIN || n > AU_PW_MAX)
-        return 1;
-    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return 1;
-    return 0;
-}
-
 /* A password to check against the stored hash: any 1-PW_MAX bytes. */
 static int bad_given_password(const char *pw) { return !pw || !*pw || strlen(pw) > PW_MAX; }
 
@@ -59,17 +47,18 @@ void app_register(struct http_req *r)
     const char *nick = str_field(o, "nickname"), *pw = str_field(o, "password");
     const char *vtoken = str_field(o, "verification_token"), *session;
     struct account acct;
+    enum au_pw_problem bad_pw = au_check_password(pw);
     int rc = 0;
-    if (pw && strchr(pw, ' '))
+    if (bad_pw == AU_PW_SPACE)
         rc = http_invalid(r, "Password must have no space.");
     else if (!nick || au_check_nick(nick))
         rc = http_invalid(r, "Length of nickname invalid.");
-    else if (bad_password(pw))
+    else if (bad_pw)
         rc = http_invalid(r, "Length of password invalid.");
     else if (!vtoken || !sec_is_uuid(vtoken))
         rc = http_invalid(r, "Invalid verification_token.");
     else
-        rc = au_register(&r->ctx, app(r)->app_id, au_escape_html(r->a, nick), pw, vtoken, &acct, &session);
+        rc = au_register(&r->ctx, app(r)->app_id, nick, pw, vtoken, &acct, &session);
     if (rc) {
         app_fail(r, rc);
         return;
@@ -118,10 +107,11 @@ void app_reset_password(struct http_req *r)
         return;
     }
     const char *pw = str_field(o, "password"), *vtoken = str_field(o, "verification_token");
+    enum au_pw_problem bad_pw = au_check_password(pw);
     int rc;
-    if (pw && strchr(pw, ' '))
+    if (bad_pw == AU_PW_SPACE)
         rc = http_invalid(r, "Password must have no space.");
-    else if (bad_password(pw))
+    else if (bad_pw)
         rc = http_invalid(r, "Length of password invalid.");
     else if (!vtoken || !sec_is_uuid(vtoken))
         rc = http_invalid(r, "Invalid verification_token.");
@@ -142,10 +132,11 @@ void app_change_password(struct http_req *r)
         return;
     }
     const char *old_pw = str_field(o, "oldPassword"), *new_pw = str_field(o, "newPassword");
+    enum au_pw_problem bad_pw = au_check_password(new_pw);
     int rc;
-    if (new_pw && strchr(new_pw, ' '))
+    if (bad_pw == AU_PW_SPACE)
         rc = http_invalid(r, "New password must have no space.");
-    else if (bad_password(new_pw))
+    else if (bad_pw)
         rc = http_invalid(r, "Invalid new password length.");
     else if (bad_given_password(old_pw))
         rc = http_invalid(r, "Invalid old password.");

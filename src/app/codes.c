@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "app/regions.h"
+#include "core/regions.h"
 #include "base/config.h"
 #include "core/imgcode.h"
 #include "core/sms.h"

@@ -209,6 +209,8 @@ const char *app_iso_time(struct http_req *r, int64_t ms)
     return arena_printf(r->a, "%s.%03dZ", buf, (int)(ms % 1000));
 }
 
+const char *app_nick(struct http_req *r, const char *nick) { return text_escape_html(r->a, nick); }
+
 void app_set_session(struct http_req *r, const char *token)
 {
     http_add_header(r, "Set-Cookie",

@@ -2,11 +2,13 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "core/accounts.h"
 
 /* The three fields every listing of another user shows. */
 static json_t *brief(struct http_req *r, const struct account *a)
 {
-    return json_pack("{s:s,s:s,s:s}", "id", app_uid(r, a->id), "nickname", a->nick, "portraitUri", a->avatar);
+    return json_pack("{s:s,s:s,s:s}", "id", app_uid(r, a->id), "nickname", app_nick(r, a->nick), "portraitUri",
+                     a->avatar);
 }
 
 static void done(struct http_req *r, int rc)
@@ -28,16 +30,16 @@ static int string_of(struct http_req *r, json_t *o, const char *key, size_t max,
     return 0;
 }
 
-/* POST /user/set_nickname {nickname}: 1-32 characters, stored HTML-escaped. */
+/* POST /user/set_nickname {nickname}: 1-32 characters (shown HTML-escaped: app_nick). */
 void app_set_nickname(struct http_req *r)
 {
     json_t *o = app_body(r);
-    const char *nick;
-    int rc = o ? string_of(r, o, "nickname", 1024, "Invalid nickname length.", &nick) : -E_INVALID;
-    if (!rc && au_check_nick(nick))
+    struct account_patch p = {0};
+    int rc = o ? string_of(r, o, "nickname", 1024, "Invalid nickname length.", &p.nick) : -E_INVALID;
+    if (!rc && au_check_nick(p.nick))
         rc = http_invalid(r, "Invalid nickname length.");
     if (!rc)
-        rc = au_set_field(&r->ctx, &app(r)->me, AU_NICK, au_escape_html(r->a, nick));
+        rc = acct_update_profile(&r->ctx, app(r)->app_id, app(r)->me.id, &p);
     done(r, rc);
 }
 
@@ -45,14 +47,14 @@ void app_set_nickname(struct http_req *r)
 void app_set_portrait_uri(struct http_req *r)
 {
     json_t *o = app_body(r);
-    const char *uri;
-    int rc = o ? string_of(r, o, "portraitUri", 4096, "Invalid portraitUri format.", &uri) : -E_INVALID;
-    if (!rc && (strlen(uri) < AU_PORTRAIT_MIN || strlen(uri) > AU_PORTRAIT_MAX))
+    struct account_patch p = {0};
+    int rc = o ? string_of(r, o, "portraitUri", 4096, "Invalid portraitUri format.", &p.avatar) : -E_INVALID;
+    if (!rc && (strlen(p.avatar) < AU_PORTRAIT_MIN || strlen(p.avatar) > AU_PORTRAIT_MAX))
         rc = http_invalid(r, "Invalid portraitUri length.");
-    if (!rc && au_check_portrait(uri))
+    if (!rc && acct_check_avatar(p.avatar, AU_PORTRAIT_MAX))
         rc = http_invalid(r, "Invalid portraitUri format.");
     if (!rc)
-        rc = au_set_field(&r->ctx, &app(r)->me, AU_AVATAR, uri);
+        rc = acct_update_profile(&r->ctx, app(r)->app_id, app(r)->me.id, &p);
     done(r, rc);
 }
 
@@ -77,7 +79,7 @@ void app_set_st_account(struct http_req *r)
     int rc = o ? string_of(r, o, "stAccount", 64, "Invalid stAccount.", &st) : -E_INVALID;
     if (!rc && au_check_st(st))
         rc = http_invalid(r, "Invalid stAccount.");
-    if (!rc && strcmp(st, app(r)->me.st_account))
+    if (!rc)
         rc = au_set_field(&r->ctx, &app(r)->me, AU_ST_ACCOUNT, st);
     done(r, rc);
 }
@@ -141,10 +143,9 @@ void app_user(struct http_req *r)
         app_fail(r, rc);
         return;
     }
-    /* Others see the phone only when its owner lets people find them by it. */
-    const char *phone = a.phone_verify || a.id == app(r)->me.id ? a.mobile : "";
-    app_ok(r, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", app_uid(r, a.id), "nickname", a.nick, "portraitUri",
-                        a.avatar, "gender", a.gender, "stAccount", a.st_account, "phone", phone));
+    app_ok(r, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "id", app_uid(r, a.id), "nickname", app_nick(r, a.nick),
+                        "portraitUri", a.avatar, "gender", a.gender, "stAccount", a.st_account, "phone",
+                        au_shown_phone(&a, app(r)->me.id)));
 }
 
 #define BATCH_MAX 100

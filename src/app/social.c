@@ -1,6 +1,4 @@
 /* App face: blacklist, groups, favourite groups and the versioned sync. */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -23,10 +21,8 @@ void app_add_to_blacklist(struct http_req *r)
 {
     int64_t id;
     int rc = friend_id(r, &id);
-    if (!rc && id == app(r)->me.id)
-        rc = http_invalid(r, "You cannot blacklist yourself.");
-    if (!rc)
-        rc = social_bl_add(&r->ctx, &app(r)->me, id);
+    if (!rc && (rc = social_bl_add(&r->ctx, &app(r)->me, id)) == -E_INVALID)
+        r->why = "You cannot blacklist yourself.";
     if (rc)
         app_fail(r, rc);
     else
@@ -61,9 +57,9 @@ void app_blacklist(struct http_req *r)
         const struct account *a = &list[i];
         json_array_append_new(
             out, json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}}", "user", "id", app_uid(r, a->id), "nickname",
-                           a->nick, "portraitUri", a->avatar, "gender", a->gender, "stAccount", a->st_account,
-                           "phone", a->phone_verify ? a->mobile : "", "updatedAt", app_iso_time(r, a->updated_at),
-                           "updatedTime", (json_int_t)a->updated_at));
+                           app_nick(r, a->nick), "portraitUri", a->avatar, "gender", a->gender, "stAccount",
+                           a->st_account, "phone", au_shown_phone(a, app(r)->me.id), "updatedAt",
+                           app_iso_time(r, a->updated_at), "updatedTime", (json_int_t)a->updated_at));
     }
     app_ok(r, out);
 }
@@ -92,12 +88,10 @@ void app_groups(struct http_req *r)
 static int query_int(struct http_req *r, const char *key, int64_t min, int64_t max, int64_t *out)
 {
     const char *s = http_query(r, key);
+    int64_t v;
     if (!s)
         return 1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max || (*s < '0' || *s > '9'))
+    if (text_to_int(s, &v) || v < min || v > max)
         return http_invalid(r, "Invalid %s.", key);
     *out = v;
     return 0;
@@ -138,24 +132,15 @@ void app_favgroups(struct http_req *r)
     app_ok(r, out);
 }
 
-int app_parse_version(const char *s, long long *version)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!(*s == '-' || (*s >= '0' && *s <= '9')) || *end || errno || v < -APP_VERSION_MAX || v > APP_VERSION_MAX)
-        return -E_INVALID;
-    *version = v;
-    return 0;
-}
+#define VERSION_MAX 9007199254740991LL /* 2^53 - 1: JavaScript clients read it exactly */
 
 /* GET|POST /user/sync/:version -> what changed after version (ms), and the new version. */
 void app_sync(struct http_req *r)
 {
-    long long version;
+    int64_t version;
     struct sync_data d;
     int rc = 0;
-    if (app_parse_version(r->params[0], &version))
+    if (text_to_int(r->params[0], &version) || version < -VERSION_MAX || version > VERSION_MAX)
         rc = http_invalid(r, "Version parameter is not integer.");
     if (!rc)
         rc = social_sync(&r->ctx, &app(r)->me, version, &d);
@@ -164,8 +149,9 @@ void app_sync(struct http_req *r)
         return;
     }
     const struct account *me = &app(r)->me;
-    json_t *user = d.user_changed ? json_pack("{s:s,s:s,s:s,s:I}", "id", app_uid(r, me->id), "nickname", me->nick,
-                                              "portraitUri", me->avatar, "timestamp", (json_int_t)me->updated_at)
+    json_t *user = d.user_changed ? json_pack("{s:s,s:s,s:s,s:I}", "id", app_uid(r, me->id), "nickname",
+                                              app_nick(r, me->nick), "portraitUri", me->avatar, "timestamp",
+                                              (json_int_t)me->updated_at)
                                   : json_null();
     json_t *bl = json_array(), *friends = json_array(), *groups = json_array(), *members = json_array();
     for (size_t i = 0; i < d.n_bl; i++)
@@ -189,7 +175,7 @@ void app_sync(struct http_req *r)
                                                  app_gid(r, m->group_id), "memberId", app_uid(r, m->member_id),
                                                  "displayName", m->display_name, "role", m->role, "isDeleted",
                                                  m->is_deleted, "timestamp", (json_int_t)m->updated_at, "user",
-                                                 "nickname", m->nick, "portraitUri", m->avatar));
+                                                 "nickname", app_nick(r, m->nick), "portraitUri", m->avatar));
     }
     app_ok(r, json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "version", (json_int_t)d.version, "user", user, "blacklist", bl,
                         "friends", friends, "groups", groups, "group_members", members));

@@ -3,6 +3,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
+#include "store/store.h"
+
+/* A mobile number that several regions hold signs in to the account of this region (mainland China) first. */
+#define LOGIN_REGION "86"
+
 static int not_found_as_user(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 
 int acct_check_username(const char *s)
@@ -24,13 +30,10 @@ int acct_check_username(const char *s)
 int acct_check_text(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (n > max)
-        return -E_INVALID;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return -E_INVALID;
-    return 0;
+    return n > max || text_has_control(s, n, 0) ? -E_INVALID : 0;
 }
+
+int acct_check_nick(const char *s) { return text_check(s, strlen(s), 0, NICK_MAX, 0) ? -E_INVALID : 0; }
 
 int acct_check_url(const char *s, size_t max)
 {
@@ -47,6 +50,11 @@ int acct_check_url(const char *s, size_t max)
         if (*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\`", *p))
             return -E_INVALID;
     return 0;
+}
+
+int acct_check_avatar(const char *s, size_t max)
+{
+    return *s && acct_check_url(s, max < AVATAR_MAX ? max : AVATAR_MAX) ? -E_INVALID : 0;
 }
 
 int acct_check_password(const char *s)
@@ -89,7 +97,7 @@ int acct_find_login(struct ctx *c, const char *app_id, const char *login_name, s
 {
     int rc = store_acct_by_username(c->db, c->a, app_id, login_name, out);
     if (rc == -E_NOT_FOUND)
-        rc = store_acct_by_mobile(c->db, c->a, app_id, login_name, out);
+        rc = store_acct_by_mobile(c->db, c->a, app_id, login_name, LOGIN_REGION, out);
     if (rc == -E_NOT_FOUND && strchr(login_name, '@'))
         rc = store_acct_by_email(c->db, c->a, app_id, login_name, out);
     return not_found_as_user(rc);
@@ -100,20 +108,9 @@ int acct_settings(struct ctx *c, int64_t id, struct user_settings *out)
     return not_found_as_user(store_settings_get(c->db, c->a, id, out));
 }
 
-/* Characters of valid UTF-8 text (what jansson and the faces let through). */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
 int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p)
 {
-    if (p->nick && (utf8_chars(p->nick) > NICK_MAX || acct_check_text(p->nick, NICK_MAX * 4)))
-        return -E_INVALID;
-    if (p->avatar && acct_check_text(p->avatar, AVATAR_MAX))
+    if ((p->nick && acct_check_nick(p->nick)) || (p->avatar && acct_check_avatar(p->avatar, AVATAR_MAX)))
         return -E_INVALID;
     const char *texts[] = {p->description, p->public_info, p->private_info};
     for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++)

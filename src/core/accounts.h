@@ -2,6 +2,7 @@
 #define USERD_ACCOUNTS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * Accounts: one per person, whichever face made it. Field rules live here so
@@ -22,9 +23,21 @@ int acct_check_username(const char *s) USERD_MUST_CHECK;
  * UTF-8 beyond ASCII is fine: bodies are valid UTF-8 (jansson checks).
  */
 int acct_check_url(const char *s, size_t max) USERD_MUST_CHECK;
+/**
+ * Avatars, the one rule of the three faces (avatar, avatar, portraitUri):
+ * "" (none) or a picture URL (acct_check_url) of at most max bytes
+ * (max <= AVATAR_MAX; a face whose document says less passes less).
+ */
+int acct_check_avatar(const char *s, size_t max) USERD_MUST_CHECK;
+/**
+ * Nicks, the account's rule: at most NICK_MAX characters of valid UTF-8
+ * without control characters ("" is no nick). A face whose document says
+ * fewer checks its own bounds first (au_check_nick).
+ */
+int acct_check_nick(const char *s) USERD_MUST_CHECK;
 /** Passwords: 6-128 bytes, no control characters. */
 int acct_check_password(const char *s) USERD_MUST_CHECK;
-/** Text fields: valid UTF-8 is the face's concern (jansson); here: at most max bytes, no control characters. */
+/** Text fields: valid UTF-8 is the face's concern (jansson); here: at most max bytes, no control characters (core/text.h). */
 int acct_check_text(const char *s, size_t max) USERD_MUST_CHECK;
 
 /**
@@ -35,8 +48,8 @@ int acct_check_text(const char *s, size_t max) USERD_MUST_CHECK;
  */
 int acct_create(struct ctx *c, struct account *in) USERD_MUST_CHECK;
 
-/** acct_create's work inside a transaction the caller holds (store_tx); in->created_at must be set. */
-int acct_create_tx(db_t *db, struct account *in) USERD_MUST_CHECK;
+/** acct_create's work inside a transaction the caller holds (core only: store_tx); in->created_at must be set. */
+int acct_create_tx(struct db *db, struct account *in) USERD_MUST_CHECK;
 
 /** The account with this id in the app; -E_USER_UNKNOWN when there is none. */
 int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
@@ -57,9 +70,10 @@ int acct_settings(struct ctx *c, int64_t id, struct user_settings *out) USERD_MU
 /**
  * Changes the profile fields of p that are not NULL (nick, avatar,
  * description, public_info, private_info), in one statement. The one way
- * every face sets the shared nick and avatar. Checks sizes only (nick at
- * most NICK_MAX characters, avatar AVATAR_MAX bytes, no NUL or control
- * characters in nick and avatar): faces check formats first.
+ * every face sets the shared nick and avatar, stored as given (a face that
+ * renders into markup escapes when it renders). Checks the account's rules
+ * (acct_check_nick, acct_check_avatar, ACCT_TEXT_MAX bytes of text): faces
+ * check first to answer in their own words.
  * -E_USER_UNKNOWN when the account is not in the app, -E_INVALID.
  */
 int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p) USERD_MUST_CHECK;

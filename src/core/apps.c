@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 /* Admin tokens are long-lived (made by the operator): a hundred years. */
 #define ADMIN_TOKEN_TTL_MS (100LL * 365 * 24 * 3600 * 1000)
@@ -188,6 +189,11 @@ int app_by_access_key(struct ctx *c, const char *ak, struct app *out)
     e->until = c->now + APP_CACHE_MS;
     pthread_mutex_unlock(&AK.mu);
     return 0;
+}
+
+int app_list(struct ctx *c, void (*fn)(const struct app *, void *), void *arg)
+{
+    return store_app_each(c->db, c->a, fn, arg);
 }
 
 int app_default_id(struct ctx *c, const char **out)

@@ -2,6 +2,7 @@
 #define USERD_APPS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * Apps (tenants). Every account belongs to one. An app has an opaque id, a
@@ -35,6 +36,9 @@ int app_get(struct ctx *c, const char *app_id, struct app *out) USERD_MUST_CHECK
  * keys never change. Strings in c's arena.
  */
 int app_by_access_key(struct ctx *c, const char *ak, struct app *out) USERD_MUST_CHECK;
+
+/** Calls fn for each app, oldest first (the CLI's `app list`). */
+int app_list(struct ctx *c, void (*fn)(const struct app *, void *), void *arg) USERD_MUST_CHECK;
 
 /** The id of the default app ("" before one exists). */
 int app_default_id(struct ctx *c, const char **out) USERD_MUST_CHECK;

@@ -12,7 +12,9 @@
 #include "core/limits.h"
 #include "core/passwords.h"
 #include "core/secret.h"
+#include "core/text.h"
 #include "core/tokens.h"
+#include "store/store.h"
 
 /* ---- the served app ---- */
 
@@ -48,38 +50,14 @@ int au_app(struct ctx *c, const char **app_id)
 
 int au_check_nick(const char *nick)
 {
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)nick; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return -E_INVALID;
-        chars += (*p & 0xc0) != 0x80;
-    }
-    return chars >= 1 && chars <= AU_NICK_MAX ? 0 : -E_INVALID;
+    return text_check(nick, strlen(nick), 1, AU_NICK_MAX, 0) ? -E_INVALID : 0;
 }
 
-char *au_escape_html(struct arena *a, const char *s)
+enum au_pw_problem au_check_password(const char *pw)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p == '&' ? 5 : *p == '<' || *p == '>' ? 4 : *p == '"' || *p == '\'' ? 5 : 1;
-    char *out = arena_alloc(a, n + 1), *w = out;
-    for (const char *p = s; *p; p++) {
-        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                        : *p == '"' ? "&#34;" : *p == '\'' ? "&#39;" : NULL;
-        if (rep) {
-            memcpy(w, rep, strlen(rep));
-            w += strlen(rep);
-        } else {
-            *w++ = *p;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
-int au_check_portrait(const char *uri)
-{
-    return strlen(uri) < AU_PORTRAIT_MIN ? -E_INVALID : acct_check_url(uri, AU_PORTRAIT_MAX);
+    if (pw && strchr(pw, ' '))
+        return AU_PW_SPACE; /* said first: the real server's order */
+    return !pw || strlen(pw) > AU_PW_MAX || acct_check_password(pw) ? AU_PW_LENGTH : AU_PW_OK;
 }
 
 int au_check_st(const char *st)
@@ -96,11 +74,30 @@ int au_check_st(const char *st)
     return 0;
 }
 
+static int phone_visible(const struct account *a, int64_t viewer_id)
+{
+    return a->phone_verify || a->id == viewer_id;
+}
+
+const char *au_shown_phone(const struct account *a, int64_t viewer_id)
+{
+    return phone_visible(a, viewer_id) ? a->mobile : "";
+}
+
 /* ---- sign up, sign in ---- */
+
+/*
+ * A phone is taken by an account of its region, and also by one whose
+ * mobile has no region (set on the IM face, which knows no regions).
+ */
+static int phone_taken(db_t *db, const char *app_id, const char *region, const char *phone)
+{
+    return store_au_phone_taken(db, app_id, region, phone, 1);
+}
 
 int au_phone_available(struct ctx *c, const char *app_id, const char *region, const char *phone, int *available)
 {
-    int rc = store_au_phone_taken(c->db, app_id, region, phone);
+    int rc = phone_taken(c->db, app_id, region, phone);
     if (rc && rc != -E_NOT_FOUND)
         return rc;
     *available = rc == -E_NOT_FOUND;
@@ -131,7 +128,7 @@ static int register_tx(db_t *db, void *p)
     int rc = store_verif_take(db, c->a, x->vhash, a->app_id, c->now, &a->region, &a->mobile);
     if (rc)
         return rc;
-    rc = store_au_phone_taken(db, a->app_id, a->region, a->mobile);
+    rc = phone_taken(db, a->app_id, a->region, a->mobile);
     if (rc != -E_NOT_FOUND)
         return rc ? rc : -E_EXISTS;
     if ((rc = acct_create_tx(db, a)))
@@ -147,7 +144,7 @@ int au_register(struct ctx *c, const char *app_id, const char *nick, const char 
     int rc = store_verif_peek(c->db, c->a, vhash, app_id, c->now, &region, &phone);
     if (rc)
         return rc;
-    if ((rc = store_au_phone_taken(c->db, app_id, region, phone)) != -E_NOT_FOUND)
+    if ((rc = phone_taken(c->db, app_id, region, phone)) != -E_NOT_FOUND)
         return rc ? rc : -E_EXISTS;
     char hash[crypto_pwhash_STRBYTES];
     if ((rc = pw_hash(password, hash)))
@@ -309,6 +306,8 @@ static int user_gone(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
 
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value)
 {
+    if (f == AU_ST_ACCOUNT && !strcmp(acct->st_account, value))
+        return 0; /* the number it has: nothing changes, not even the account's sync version */
     return user_gone(store_au_set_text(c->db, f, acct->app_id, acct->id, value, c->now));
 }
 
@@ -333,7 +332,7 @@ int au_find_phone(struct ctx *c, const char *app_id, const char *region, const c
                   int honour_privacy, struct account *out)
 {
     int rc = user_gone(store_au_by_phone(c->db, c->a, app_id, region, phone, out));
-    if (!rc && honour_privacy && !out->phone_verify && out->id != by_id)
+    if (!rc && honour_privacy && !phone_visible(out, by_id))
         rc = -E_USER_UNKNOWN;
     return rc;
 }

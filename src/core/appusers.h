@@ -2,6 +2,7 @@
 #define USERD_APPUSERS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * App-face users (app-user-api.txt): accounts with a (region, mobile) and
@@ -9,7 +10,7 @@
  * server-side session (random token in a cookie, stored hashed). The rules
  * of the document and of NOTES.md, app face section, live here.
  */
-#define AU_NICK_MAX 32      /* characters, before HTML escaping */
+#define AU_NICK_MAX 32      /* characters */
 #define AU_PW_MIN 6         /* bytes */
 #define AU_PW_MAX 20        /* bytes, no space */
 #define AU_PORTRAIT_MIN 12  /* bytes, http(s) URL */
@@ -21,14 +22,20 @@
 /** The app the app face serves: app.app_id, else the default app. Cached once found. -E_APP_UNKNOWN. */
 int au_app(struct ctx *c, const char **app_id) USERD_MUST_CHECK;
 
-/** Nickname rule: 1-AU_NICK_MAX characters of valid UTF-8 without control characters. */
+/**
+ * Nickname rule: 1-AU_NICK_MAX characters of valid UTF-8 without control
+ * characters. Stored as given, like every nick (acct_update_profile): the
+ * app face escapes it for HTML when it renders it (text_escape_html).
+ */
 int au_check_nick(const char *nick) USERD_MUST_CHECK;
-/** The HTML-escaped form of s (& < > " ') in the arena: what is stored. */
-char *au_escape_html(struct arena *a, const char *s);
-/** Portrait URI rule: http:// or https://, a host, AU_PORTRAIT_MIN-MAX printable ASCII bytes, no quotes or <>. */
-int au_check_portrait(const char *uri) USERD_MUST_CHECK;
+/* A portrait URI is an avatar (acct_check_avatar) of AU_PORTRAIT_MIN-MAX bytes. */
+/** What is wrong with a new password: the app face's rule, AU_PW_MIN-AU_PW_MAX bytes, no space or control character. */
+enum au_pw_problem { AU_PW_OK, AU_PW_SPACE, AU_PW_LENGTH };
+enum au_pw_problem au_check_password(const char *pw);
 /** SealTalk number rule. */
 int au_check_st(const char *st) USERD_MUST_CHECK;
+/** The phone of a that viewer_id may see: a's own, or anyone's who lets others find them by it; else "". */
+const char *au_shown_phone(const struct account *a, int64_t viewer_id);
 
 /** *available = 1 when no account of the app holds the phone. */
 int au_phone_available(struct ctx *c, const char *app_id, const char *region, const char *phone,
@@ -36,7 +43,7 @@ int au_phone_available(struct ctx *c, const char *app_id, const char *region, co
 
 /**
  * Signs up: takes the verification token (single use), creates the account
- * with its phone, nick (stored as given: escape first) and password
+ * with its phone, nick (au_check_nick, stored as given) and password
  * (hashed here, Argon2id: call on the hashing pool), and a session. All in
  * one transaction. *session: the cookie value.
  * -E_NOT_FOUND (token unknown, used or expired), -E_EXISTS (phone taken).
@@ -81,7 +88,12 @@ int au_change_password(struct ctx *c, const struct account *acct, const char *ol
 /** A new IM token for the account (the IM face accepts it). */
 int au_im_token(struct ctx *c, const struct account *acct, const char **token) USERD_MUST_CHECK;
 
-/** Profile setters (values already checked). au_set_st: -E_EXISTS when another account has it. */
+/**
+ * Sets gender or the SealTalk number (values already checked; -E_EXISTS
+ * when another account has the number; the number the account already has
+ * changes nothing). Nick and portrait go the way of every face:
+ * acct_update_profile.
+ */
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value) USERD_MUST_CHECK;
 /** Sets the privacy flags that are 0 or 1 (-1: keep): phoneVerify, stSearchVerify, friVerify, groupVerify. */
 int au_set_privacy(struct ctx *c, const struct account *acct, const int flags[4]) USERD_MUST_CHECK;
@@ -90,8 +102,8 @@ int au_set_poke(struct ctx *c, const struct account *acct, int poke) USERD_MUST_
 /** An account of the app by id (-E_USER_UNKNOWN). */
 int au_get(struct ctx *c, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
 /**
- * Finds by phone. With honour_privacy, an account that turned phoneVerify
- * off is not found by others (by_id: the caller). -E_USER_UNKNOWN.
+ * Finds by phone. With honour_privacy, an account whose phone by_id may not
+ * see (au_shown_phone) is not found. -E_USER_UNKNOWN.
  */
 int au_find_phone(struct ctx *c, const char *app_id, const char *region, const char *phone, int64_t by_id,
                   int honour_privacy, struct account *out) USERD_MUST_CHECK;

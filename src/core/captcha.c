@@ -125,9 +125,17 @@ out:
     return rc;
 }
 
-int captcha_new(char answer[CAPTCHA_LEN + 1], unsigned char **png, int *png_len)
+void captcha_answer(char answer[CAPTCHA_LEN + 1])
 {
     static const char alphabet[] = CAPTCHA_ALPHABET;
+
+    for (int i = 0; i < CAPTCHA_LEN; i++)
+        answer[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    answer[CAPTCHA_LEN] = '\0';
+}
+
+int captcha_new(char answer[CAPTCHA_LEN + 1], unsigned char **png, int *png_len)
+{
     int rc;
 
     if (answer == NULL || png == NULL || png_len == NULL)
@@ -138,9 +146,7 @@ int captcha_new(char answer[CAPTCHA_LEN + 1], unsigned char **png, int *png_len)
     if (sodium_init() < 0)
         return -E_INTERNAL;
 
-    for (int i = 0; i < CAPTCHA_LEN; i++)
-        answer[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
-    answer[CAPTCHA_LEN] = '\0';
+    captcha_answer(answer);
     rc = captcha_render(answer, png, png_len);
     if (rc != 0)
         sodium_memzero(answer, CAPTCHA_LEN + 1);

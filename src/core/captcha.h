@@ -22,7 +22,14 @@
 #define CAPTCHA_HEIGHT 40
 
 /**
- * A new random answer and its image.
+ * A new random answer: CAPTCHA_LEN characters of CAPTCHA_ALPHABET, chosen
+ * with libsodium's randombytes_uniform, and a NUL. The one generator of
+ * answers (captcha_new, core/imgcode.c). sodium_init() must have run.
+ */
+void captcha_answer(char answer[CAPTCHA_LEN + 1]);
+
+/**
+ * A new random answer (captcha_answer) and its image.
  *
  * answer receives CAPTCHA_LEN characters of CAPTCHA_ALPHABET, chosen with
  * libsodium's randombytes_uniform, and a NUL. On success *png is a malloc'd

@@ -4,15 +4,20 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "store/store.h"
+#include "base/errors.h"
 
 /*
  * What the core needs to serve one request: the thread's store connection,
  * the request's arena, the time the request started (ms since the epoch),
  * and the client as the HTTP layer saw it.
+ *
+ * The connection is an opaque handle above the core: only the core (and the
+ * store under it) knows what a struct db is.
  */
+struct db;
+
 struct ctx {
-    db_t *db;
+    struct db *db; /* opaque: set by ctx_bind() or ctx_open() */
     struct arena *a;
     int64_t now;
     const char *ip;         /* client address, never NULL */
@@ -21,5 +26,35 @@ struct ctx {
 
 /** Milliseconds since the epoch. */
 int64_t now_ms(void);
+
+/*
+ * Where a context's connection comes from. The HTTP layer and main.c reach
+ * the store only through these (they never include store/).
+ */
+
+/**
+ * The HTTP layer's one hook: binds c (arena, time and client already set
+ * by the caller) to this thread's store connection, opened (and the store
+ * migrated once per process) on the thread's first request.
+ * -E_UNAVAILABLE when the store cannot be reached.
+ */
+int ctx_bind(struct ctx *c) USERD_MUST_CHECK;
+
+/** For /healthz: 0 when this thread's store connection answers (a lost one is reconnected), else an error. */
+int ctx_health(void) USERD_MUST_CHECK;
+
+/** A thread that served requests is ending: closes its store connection. */
+void ctx_thread_end(void);
+
+/** At shutdown, once the serving threads are stopped: closes every thread's store connection. */
+void ctx_close_all(void);
+
+/**
+ * A context for work outside any request (the CLI, start-up): a new arena,
+ * the time, client "cli", and a store connection of its own (migrations
+ * applied). Release it with ctx_close().
+ */
+int ctx_open(struct ctx *c) USERD_MUST_CHECK;
+void ctx_close(struct ctx *c);
 
 #endif

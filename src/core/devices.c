@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "core/text.h"
+#include "store/store.h"
+
 int dev_check_notifier(const char *s)
 {
     size_t n = strlen(s);
@@ -17,12 +20,7 @@ int dev_check_notifier(const char *s)
 int dev_check_push_token(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    if (n < 1 || n > max)
-        return -E_INVALID;
-    for (; *s; s++)
-        if (*s <= ' ' || *s > '~')
-            return -E_INVALID;
-    return 0;
+    return n < 1 || n > max || !text_is_visible_ascii(s, n) ? -E_INVALID : 0;
 }
 
 int dev_list(struct ctx *c, int64_t account_id, int64_t after, int limit, struct device_page *out)

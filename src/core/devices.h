@@ -2,6 +2,7 @@
 #define USERD_DEVICES_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * The devices an account signed in from (tok_login registers them, one per

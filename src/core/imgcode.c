@@ -7,12 +7,12 @@
 #include "core/captcha.h"
 #include "core/limits.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 #define HOUR_MS (3600LL * 1000)
 
 int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
 {
-    static const char alphabet[] = CAPTCHA_ALPHABET;
     int64_t hits;
     int rc = limit_hit(c, arena_printf(c->a, "img_ip:%s:%s", app_id, c->ip), HOUR_MS, INT64_MAX, &hits);
     if (rc)
@@ -20,9 +20,7 @@ int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
     if (hits > cfg_int(CFG_captcha_ip_hourly_limit))
         return -E_RATE_LIMITED;
     char answer[CAPTCHA_LEN + 1];
-    for (int i = 0; i < CAPTCHA_LEN; i++)
-        answer[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
-    answer[CAPTCHA_LEN] = '\0';
+    captcha_answer(answer);
     const char *id = sec_token(c->a, 16);
     rc = store_captcha_insert(c->db, id, app_id, answer, c->now + cfg_int(CFG_captcha_ttl) * 1000);
     sodium_memzero(answer, sizeof(answer));

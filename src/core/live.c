@@ -9,6 +9,7 @@
 #include "core/apps.h"
 #include "core/passwords.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 static int is_im_char(char ch)
 {
@@ -25,8 +26,6 @@ int live_check_user_id(const char *s)
             return -E_INVALID;
     return 0;
 }
-
-int live_check_avatar(const char *s) { return acct_check_url(s, AVATAR_MAX); }
 
 int live_check_extends(const json_t *ext, const char **why)
 {
@@ -110,23 +109,14 @@ int live_authenticate(struct ctx *c, const struct qiniu_req *req, const char *au
 
 /* ---- registration ---- */
 
-/* Characters of valid UTF-8 text (jansson lets nothing else through). */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
 /* Checks the fields of a new or changed user; *why set on -E_INVALID. */
 static int check_fields(const char *nick, const char *avatar, const json_t *ext, const char **why)
 {
-    if (nick && (utf8_chars(nick) > NICK_MAX || acct_check_text(nick, LIVE_NICK_BYTES_MAX))) {
+    if (nick && acct_check_nick(nick)) {
         *why = "nick must be at most 64 characters without control characters";
         return -E_INVALID;
     }
-    if (avatar && *avatar && live_check_avatar(avatar)) {
+    if (avatar && acct_check_avatar(avatar, AVATAR_MAX)) {
         *why = "avatar must be an http:// or https:// URL of at most 1024 bytes";
         return -E_INVALID;
     }

@@ -17,6 +17,7 @@
 
 #include "core/accounts.h"
 #include "core/ctx.h"
+#include "core/types.h"
 #include "core/qiniu.h"
 
 #define LIVE_UID_MAX 64          /* bytes of a live user id */
@@ -40,9 +41,6 @@ struct live_user {
 
 /** Live user ids: 1-64 bytes of [A-Za-z0-9_.@-], not "." or "..". 0 or -E_INVALID. */
 int live_check_user_id(const char *s) USERD_MUST_CHECK;
-
-/** Avatars: an http:// or https:// URL of at most AVATAR_MAX bytes, no spaces or controls. */
-int live_check_avatar(const char *s) USERD_MUST_CHECK;
 
 /**
  * Extends: a JSON object of at most LIVE_EXT_KEYS_MAX keys of 1-64 bytes

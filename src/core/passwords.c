@@ -4,27 +4,26 @@
 #include <string.h>
 
 #include "base/config.h"
-#include "base/lowprio.h"
 #include "base/log.h"
+#include "base/lowprio.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 /* Made once per store (meta table), shared by every userd process on it. */
 static char derive_key[65];
 
-int pw_init(db_t *db)
+int pw_init(struct ctx *c)
 {
-    struct arena *a = arena_new();
     unsigned char k[32];
     char fresh[65];
     const char *stored = NULL;
     randombytes_buf(k, sizeof(k));
     sodium_bin2hex(fresh, sizeof(fresh), k, sizeof(k));
-    int rc = store_meta_get_or_put(db, a, "im_password_key", fresh, &stored);
+    int rc = store_meta_get_or_put(c->db, c->a, "im_password_key", fresh, &stored);
     if (!rc)
         snprintf(derive_key, sizeof(derive_key), "%s", stored);
     sodium_memzero(k, sizeof(k));
     sodium_memzero(fresh, sizeof(fresh));
-    arena_free(a);
     return rc;
 }
 

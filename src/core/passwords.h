@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * Passwords: Argon2id (libsodium crypto_pwhash_str) with the parameters in
@@ -34,6 +35,6 @@ int pw_check(struct ctx *c, const struct account *acct, const char *password) US
 int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char **out) USERD_MUST_CHECK;
 
 /** Loads the process-wide secrets from the store (call once at start). */
-int pw_init(db_t *db) USERD_MUST_CHECK;
+int pw_init(struct ctx *c) USERD_MUST_CHECK;
 
 #endif

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "app/regions.h"
+#include "core/regions.h"
 
 /* E.164: a full number, calling code included, has at most 15 digits. */
 #define E164_MAX 15

@@ -13,7 +13,7 @@
  * Checks a (region, phone) pair. Pure: reads its arguments only.
  *
  * region: 1-4 ASCII digits, no leading zero, one of the calling codes of the
- *         region list (regions_known(), src/app/regions.h). No '+'.
+ *         region list (regions_known(), core/regions.h). No '+'.
  * phone:  ASCII digits only, the national significant number without trunk
  *         prefix or separators, and
  *         - region 86 (mainland China): ^1[3-9][0-9]{9}$;

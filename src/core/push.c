@@ -2,6 +2,7 @@
 
 #include "core/accounts.h"
 #include "core/tokens.h"
+#include "store/store.h"
 
 struct register_args {
     struct ctx *c;
@@ -15,11 +16,7 @@ static int register_tx(db_t *db, void *p)
     struct user_settings s = {.alias = u->alias, .push_token = u->push_token};
     unsigned mask = (u->alias ? STG_ALIAS : 0) | (u->push_token ? STG_PUSH_TOKEN : 0);
     int64_t sn;
-    int rc = store_acct_insert(db, &u->acct, &u->acct.id);
-    if (!rc && u->acct.id > ACCT_ID_MAX)
-        rc = -E_INTERNAL;
-    if (!rc)
-        rc = store_settings_insert(db, u->acct.id, u->acct.created_at);
+    int rc = acct_create_tx(db, &u->acct);
     if (!rc && mask)
         rc = store_settings_patch(db, u->acct.id, mask, &s, u->acct.created_at);
     if (!rc && u->guid)

@@ -2,6 +2,7 @@
 #define USERD_PUSH_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * Push: users registered for push (an account with its alias, push token

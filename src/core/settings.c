@@ -1,5 +1,7 @@
 #include "core/settings.h"
 
+#include "store/store.h"
+
 static int in(int v, int max) { return v >= 0 && v <= max; }
 
 static int check(unsigned mask, const struct user_settings *v)

@@ -2,6 +2,7 @@
 #define USERD_SETTINGS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * The IM per-user settings (user_settings): partial updates, where the
@@ -18,7 +19,7 @@
 #define SETTINGS_BADGE_MAX 2147483647
 
 /**
- * Writes the fields of v named by mask (STG_* bits, store.h), after
+ * Writes the fields of v named by mask (STG_* bits, core/types.h), after
  * checking their ranges (-E_INVALID). -E_USER_UNKNOWN when the account has
  * no settings.
  */

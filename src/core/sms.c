@@ -13,6 +13,7 @@
 #include "core/limits.h"
 #include "core/secret.h"
 #include "core/srvkey.h"
+#include "store/store.h"
 
 /* The stored form of a code: keyed BLAKE2b, so a leaked table does not give codes away. */
 static int code_hash(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,

@@ -3,6 +3,11 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "store/store.h"
+
+/* Friend status values (NOTES.md): 20 agreed, 31 blacklisted. */
+#define FRIEND_AGREED 20
+#define FRIEND_BLACKLISTED 31
 
 static int friend_of(struct ctx *c, const struct account *me, int64_t friend_id)
 {
@@ -16,11 +21,16 @@ struct bl_args {
     int add;
 };
 
+/* A blacklisted friend's friendship is marked blacklisted too, and agreed again when taken off. */
 static int bl_tx(db_t *db, void *p)
 {
     struct bl_args *x = p;
-    return x->add ? store_bl_add(db, x->me, x->friend_id, x->c->now)
-                  : store_bl_remove(db, x->me, x->friend_id, x->c->now);
+    int rc = x->add ? store_bl_add(db, x->me, x->friend_id, x->c->now)
+                    : store_bl_remove(db, x->me, x->friend_id, x->c->now);
+    if (rc)
+        return rc;
+    return x->add ? store_friend_set_status(db, x->me, x->friend_id, FRIEND_AGREED, FRIEND_BLACKLISTED, x->c->now)
+                  : store_friend_set_status(db, x->me, x->friend_id, FRIEND_BLACKLISTED, FRIEND_AGREED, x->c->now);
 }
 
 static int bl_change(struct ctx *c, const struct account *me, int64_t friend_id, int add)

@@ -2,6 +2,7 @@
 #define USERD_SOCIAL_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * The app face's social data: blacklist, friendships, groups and favourite

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store.h"
+
 #define SLOTS 8
 
 static struct {

@@ -5,6 +5,7 @@
 #include "base/config.h"
 #include "core/apps.h"
 #include "core/secret.h"
+#include "store/store.h"
 
 int tok_guess_platform(const char *ua)
 {
@@ -39,11 +40,14 @@ static int login_tx(db_t *db, void *p)
         rc = store_device_upsert(db, x->acct->id, x->guid, platform, x->c->user_agent, x->c->now, &x->device_sn);
         if (rc)
             return rc == -E_EXISTS ? -E_BUSY : rc; /* two first logins of one user raced: retry */
-        if ((rc = store_device_trim(db, x->acct->id, cfg_int(CFG_token_max_devices))))
+        /* Bounded per account: past the cap the least recently used device goes, and its tokens. */
+        int64_t gone;
+        if ((rc = store_device_trim(db, x->acct->id, cfg_int(CFG_token_max_devices), &gone)) ||
+            (gone && (rc = store_token_delete_orphans(db, x->acct->id))))
             return rc;
     }
-    /* Bounded per account: expired tokens go, and past the cap the oldest. */
-    if ((rc = store_token_trim(db, x->acct->id, x->c->now, cfg_int(CFG_token_max_per_account))))
+    /* Bounded per account: expired tokens go, and past the cap (at least 2) the oldest; the new one counts. */
+    if ((rc = store_token_trim(db, x->acct->id, x->c->now, cfg_int(CFG_token_max_per_account) - 1)))
         return rc;
     return store_token_insert(db, x->hash, x->acct->app_id, x->acct->id, x->device_sn, x->expire, x->c->now);
 }

@@ -2,6 +2,7 @@
 #define USERD_TOKENS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * IM tokens: random, handed to the client once, stored as a hash, bound to

@@ -5,6 +5,7 @@
 
 #include "core/accounts.h"
 #include "core/passwords.h"
+#include "store/store.h"
 
 static int not_found_as_user(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 

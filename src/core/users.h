@@ -2,6 +2,7 @@
 #define USERD_USERS_H
 
 #include "core/ctx.h"
+#include "core/types.h"
 
 /*
  * What an account's owner or its app's admin does to the account as a

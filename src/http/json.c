@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "http/http.h"
 
 const struct face_error *face_error_find(const struct face_error *t, size_t n, int err)
@@ -47,14 +48,6 @@ json_t *http_json_body(struct http_req *r)
     return o;
 }
 
-static int no_controls(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
-}
-
 int jf_str(struct http_req *r, json_t *o, const char *key, int required, size_t min, size_t max, const char **out)
 {
     json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
@@ -68,7 +61,7 @@ int jf_str(struct http_req *r, json_t *o, const char *key, int required, size_t 
         return http_invalid(r, "%s must not contain NUL", key);
     if (n < min || n > max)
         return http_invalid(r, "%s must be %zu to %zu bytes", key, min, max);
-    if (!no_controls(s, n))
+    if (text_has_control(s, n, 0))
         return http_invalid(r, "%s must not contain control characters", key);
     *out = s;
     return 0;

@@ -12,7 +12,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/lowprio.h"
-#include "store/store.h"
+#include "core/ctx.h"
 
 static struct {
     pthread_mutex_t mu;
@@ -39,7 +39,7 @@ static void *worker(void *unused)
         pthread_mutex_unlock(&P.mu);
         job.fn(job.arg);
     }
-    store_thread_close();
+    ctx_thread_end();
     return NULL;
 }
 

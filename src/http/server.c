@@ -24,7 +24,6 @@
 #include "base/log.h"
 #include "http/http.h"
 #include "http/pool.h"
-#include "store/store.h"
 
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
@@ -241,7 +240,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&in_flight, 1);
 }
 
-/* Fills the core context in the thread that will run the handler. */
+/* Fills the core context in the thread that will run the handler; the core binds its store connection. */
 static int bind_ctx(struct http_req *r)
 {
     r->ctx.a = r->a;
@@ -249,7 +248,7 @@ static int bind_ctx(struct http_req *r)
     r->ctx.ip = http_client_ip(r);
     const char *ua = http_header(r, "User-Agent");
     r->ctx.user_agent = ua ? arena_strndup(r->a, ua, strnlen(ua, 512)) : "";
-    return store_thread(&r->ctx.db);
+    return ctx_bind(&r->ctx);
 }
 
 static void run(struct http_req *r)
@@ -272,8 +271,7 @@ static void run_on_pool(void *arg)
 
 static void healthz(struct http_req *r)
 {
-    db_t *db;
-    int ok = !store_thread(&db) && !db_ping(db);
+    int ok = !ctx_health();
     const char *body = ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}";
     http_reply(r, ok ? 200 : 503, "application/json; charset=utf-8", body, strlen(body));
 }

@@ -1,9 +1,9 @@
 /* The IM face: its route table, authentication, envelope and error table. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/accounts.h"
 #include "core/apps.h"
+#include "core/text.h"
 #include "im/im.h"
 
 /* The one-field settings setters (settings.c): which field, from which query argument. */
@@ -167,9 +167,8 @@ int im_may_act_on(struct http_req *r, int64_t id)
 /* A positive integer header (user_id, group_id). */
 static int id_header(struct http_req *r, const char *name, const char *h, int64_t *out)
 {
-    char *end;
-    long long id = strtoll(h, &end, 10);
-    if (!*h || *end || id <= 0 || id > ACCT_ID_MAX || *h < '0' || *h > '9')
+    int64_t id;
+    if (text_to_int(h, &id) || id <= 0 || id > ACCT_ID_MAX)
         return http_invalid(r, "%s header must be a positive integer", name);
     *out = id;
     return 0;
@@ -184,7 +183,7 @@ static int act_as(struct http_req *r, struct im_req *ir)
 {
     const char *h = http_header(r, "user_id");
     const char *g = http_header(r, "group_id");
-    int64_t id;
+    int64_t id = 0;
     int rc;
     if ((h || g) && !ir->caller.is_admin) {
         r->why = "only an admin token may set the user_id or group_id header";

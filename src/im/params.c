@@ -1,32 +1,22 @@
 /* IM face: readers for query arguments, raw bodies and JSON fields, with their checks. */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/accounts.h"
+#include "core/text.h"
 #include "im/im.h"
 
 int im_check_text(struct http_req *r, const char *field, const char *s, size_t n, size_t min, size_t max,
                   int multiline)
 {
-    if (strlen(s) != n)
-        return http_invalid(r, "%s must not contain NUL", field);
-    json_t *utf8 = json_stringn(s, n); /* jansson refuses invalid UTF-8 */
-    if (!utf8)
-        return http_invalid(r, "%s must be valid UTF-8", field);
-    json_decref(utf8);
-    size_t chars = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        int space = ch == '\n' || ch == '\r' || ch == '\t';
-        if ((ch < 0x20 || ch == 0x7f) && !(multiline && space))
-            return http_invalid(r, "%s must not contain control characters", field);
-        chars += (ch & 0xc0) != 0x80;
+    switch (text_check(s, n, min, max, multiline)) {
+    case TEXT_OK: return 0;
+    case TEXT_NUL: return http_invalid(r, "%s must not contain NUL", field);
+    case TEXT_UTF8: return http_invalid(r, "%s must be valid UTF-8", field);
+    case TEXT_CONTROL: return http_invalid(r, "%s must not contain control characters", field);
+    case TEXT_LENGTH: break;
     }
-    if (chars < min || chars > max)
-        return http_invalid(r, "%s must be %zu to %zu characters", field, min, max);
-    return 0;
+    return http_invalid(r, "%s must be %zu to %zu characters", field, min, max);
 }
 
 int im_q_text(struct http_req *r, const char *name, int required, size_t min, size_t max, const char **out)
@@ -43,13 +33,10 @@ int im_q_text(struct http_req *r, const char *name, int required, size_t min, si
 int im_q_int(struct http_req *r, const char *name, int required, int64_t min, int64_t max, int64_t *out)
 {
     const char *v = http_query(r, name);
+    int64_t n;
     if (!v)
         return required ? http_invalid(r, "query argument %s is required", name) : 1;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    int digit_first = (v[0] >= '0' && v[0] <= '9') || (v[0] == '-' && v[1] >= '0' && v[1] <= '9');
-    if (!digit_first || *end || errno)
+    if (text_to_int(v, &n))
         return http_invalid(r, "%s must be an integer", name);
     if (n < min || n > max)
         return http_invalid(r, "%s must be %lld to %lld", name, (long long)min, (long long)max);

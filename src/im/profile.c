@@ -30,10 +30,10 @@ void im_profile_get(struct http_req *r)
                        a.private_info));
 }
 
-/* An avatar: "" (none), or a picture URL (acct_check_url). */
+/* An avatar: "" (none), or a picture URL (acct_check_avatar). */
 static int check_avatar(struct http_req *r, const char *s)
 {
-    if (*s && acct_check_url(s, AVATAR_MAX))
+    if (acct_check_avatar(s, AVATAR_MAX))
         return http_invalid(r, "avatar must be \"\" or an http(s) URL of at most %d bytes, without spaces or quotes",
                             AVATAR_MAX);
     return 0;

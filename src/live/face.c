@@ -1,6 +1,7 @@
 /* The live face: route table, signature check, request id, envelope, error table. */
 #include <string.h>
 
+#include "core/text.h"
 #include "live/live.h"
 
 static const struct route routes[] = {
@@ -43,11 +44,8 @@ static void take_reqid(struct http_req *r)
     if (!h)
         return;
     size_t n = strnlen(h, REQID_MAX + 1);
-    if (n == 0 || n > REQID_MAX)
+    if (n == 0 || n > REQID_MAX || !text_is_visible_ascii(h, n))
         return;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)h[i] <= 0x20 || (unsigned char)h[i] >= 0x7f)
-            return;
     memcpy(r->request_id, h, n + 1);
 }
 

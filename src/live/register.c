@@ -20,7 +20,7 @@ static int parse_user(struct http_req *r, json_t *o, struct live_new *u)
         return rc;
     if ((rc = jf_str(r, o, "avatar", 0, 0, AVATAR_MAX, &u->avatar)) < 0)
         return rc;
-    if (u->avatar && *u->avatar && live_check_avatar(u->avatar))
+    if (u->avatar && acct_check_avatar(u->avatar, AVATAR_MAX))
         return http_invalid(r, "avatar must be an http:// or https:// URL");
     json_t *ext = json_object_get(o, "extends");
     if (ext && !json_is_null(ext)) {

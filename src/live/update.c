@@ -16,7 +16,7 @@ void live_update_user(struct http_req *r)
         rc = 0;
     if (!rc && (rc = jf_str(r, o, "avatar", 0, 0, AVATAR_MAX, &avatar)) > 0)
         rc = 0;
-    if (!rc && avatar && *avatar && live_check_avatar(avatar))
+    if (!rc && avatar && acct_check_avatar(avatar, AVATAR_MAX))
         rc = http_invalid(r, "avatar must be an http:// or https:// URL");
     if (!rc && (ext = json_object_get(o, "extends")) && json_is_null(ext))
         ext = NULL;

@@ -63,10 +63,10 @@ int store_acct_by_username(db_t *db, struct arena *a, const char *app_id, const 
     return one(db, a, out, db_query(db, Q_ACCT_BY_USERNAME, "tt", app_id, username));
 }
 
-int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const char *mobile,
+int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const char *mobile, const char *prefer,
                          struct account *out)
 {
-    return one(db, a, out, db_query(db, Q_ACCT_BY_MOBILE, "tt", app_id, mobile));
+    return one(db, a, out, db_query(db, Q_ACCT_BY_MOBILE, "ttt", app_id, mobile, prefer));
 }
 
 int store_acct_by_email(db_t *db, struct arena *a, const char *app_id, const char *email,

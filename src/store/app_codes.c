@@ -116,13 +116,13 @@ int store_counter_delete(db_t *db, const char *key)
     return rc < 0 ? rc : 0;
 }
 
-int store_app_purge(db_t *db, int64_t now, int64_t counters_before)
+int store_purge(db_t *db, enum store_purge what, int64_t before)
 {
-    static const enum query_id by_expiry[] = {Q_SESSION_PURGE, Q_SMS_CODE_PURGE, Q_VERIF_PURGE, Q_CAPTCHA_PURGE};
-    int rc = 0;
-    for (size_t i = 0; i < sizeof(by_expiry) / sizeof(*by_expiry) && rc >= 0; i++)
-        rc = db_exec(db, by_expiry[i], "i", now);
-    if (rc >= 0)
-        rc = db_exec(db, Q_COUNTER_PURGE, "i", counters_before);
+    static const enum query_id q_of[] = {
+        [PURGE_SESSIONS] = Q_SESSION_PURGE, [PURGE_SMS_CODES] = Q_SMS_CODE_PURGE,
+        [PURGE_VERIFICATIONS] = Q_VERIF_PURGE, [PURGE_CAPTCHAS] = Q_CAPTCHA_PURGE,
+        [PURGE_COUNTERS] = Q_COUNTER_PURGE,
+    };
+    int rc = db_exec(db, q_of[what], "i", before);
     return rc < 0 ? rc : 0;
 }

@@ -20,9 +20,10 @@ int store_au_by_phone(db_t *db, struct arena *a, const char *app_id, const char 
     return one(db, a, out, db_query(db, Q_AU_BY_PHONE, "ttt", app_id, region, mobile));
 }
 
-int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile)
+int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile, int or_no_region)
 {
-    int rc = db_first(db, db_query(db, Q_AU_PHONE_TAKEN, "ttt", app_id, mobile, region), -E_NOT_FOUND);
+    int rc = db_first(db, db_query(db, Q_AU_PHONE_TAKEN, "tttI", app_id, mobile, region, or_no_region ? 1 : 0),
+                      -E_NOT_FOUND);
     if (!rc)
         db_end(db);
     return rc;
@@ -71,8 +72,7 @@ int store_au_batch(db_t *db, struct arena *a, const char *app_id, const char *id
 
 int store_au_set_text(db_t *db, enum au_field f, const char *app_id, int64_t id, const char *value, int64_t now)
 {
-    static const enum query_id q_of[] = {[AU_NICK] = Q_AU_SET_NICK, [AU_AVATAR] = Q_AU_SET_AVATAR,
-                                         [AU_GENDER] = Q_AU_SET_GENDER, [AU_ST_ACCOUNT] = Q_AU_SET_ST};
+    static const enum query_id q_of[] = {[AU_GENDER] = Q_AU_SET_GENDER, [AU_ST_ACCOUNT] = Q_AU_SET_ST};
     enum query_id q = q_of[f];
     return changed(db_exec(db, q, "titi", app_id, id, value, now));
 }

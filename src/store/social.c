@@ -3,10 +3,6 @@
 
 #include "store/store.h"
 
-/* Friend status values (NOTES.md): 20 agreed, 31 blacklisted. */
-#define FRIEND_AGREED 20
-#define FRIEND_BLACKLISTED 31
-
 /* A growing array in the arena: room for one more element of size sz. */
 static void *grow(struct arena *a, void *arr, size_t *cap, size_t n, size_t sz)
 {
@@ -29,16 +25,18 @@ static int done(db_t *db, int rc)
 int store_bl_add(db_t *db, int64_t account_id, int64_t friend_id, int64_t now)
 {
     int rc = db_exec(db, Q_BL_ADD, "iii", account_id, friend_id, now);
-    if (rc >= 0)
-        rc = db_exec(db, Q_FRIEND_SET_STATUS, "iiIIi", account_id, friend_id, FRIEND_AGREED, FRIEND_BLACKLISTED, now);
     return rc < 0 ? rc : 0;
 }
 
 int store_bl_remove(db_t *db, int64_t account_id, int64_t friend_id, int64_t now)
 {
     int rc = db_exec(db, Q_BL_REMOVE, "iii", account_id, friend_id, now);
-    if (rc >= 0)
-        rc = db_exec(db, Q_FRIEND_SET_STATUS, "iiIIi", account_id, friend_id, FRIEND_BLACKLISTED, FRIEND_AGREED, now);
+    return rc < 0 ? rc : 0;
+}
+
+int store_friend_set_status(db_t *db, int64_t account_id, int64_t friend_id, int from, int to, int64_t now)
+{
+    int rc = db_exec(db, Q_FRIEND_SET_STATUS, "iiIIi", account_id, friend_id, from, to, now);
     return rc < 0 ? rc : 0;
 }
 

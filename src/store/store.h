@@ -2,10 +2,12 @@
 #define USERD_STORE_H
 
 /*
- * The store: the domain operations of userd over one database connection
- * (db.h). The core calls these; nothing above the store sees SQL. Rows are
- * returned in plain structs whose strings live in the caller's arena;
- * absent text columns read as "".
+ * The store: the persistence operations of userd over one database
+ * connection (db.h). Private to the core: only src/core and src/store
+ * include it (scripts/layers.sh); nothing above the core sees SQL, a
+ * connection or this header. Rows are returned in the core's plain structs
+ * (core/types.h) whose strings live in the caller's arena; absent text
+ * columns read as "".
  *
  * Every function returns 0 or a negative core error: -E_NOT_FOUND when the
  * row is not there, -E_EXISTS on a unique violation, -E_BUSY /
@@ -15,6 +17,7 @@
 
 #include "base/arena.h"
 #include "base/errors.h"
+#include "core/types.h"
 #include "store/db.h"
 
 /** This thread's connection, opened (and migrated once per process) on first use. */
@@ -43,10 +46,6 @@ int store_meta_get_or_put(db_t *db, struct arena *a, const char *key, const char
                           const char **out) USERD_MUST_CHECK;
 
 /* ---- apps ---- */
-struct app {
-    const char *id, *name, *access_key, *secret_key;
-    int64_t created_at;
-};
 int store_app_insert(db_t *db, const struct app *app) USERD_MUST_CHECK;
 int store_app_by_id(db_t *db, struct arena *a, const char *id, struct app *out) USERD_MUST_CHECK;
 int store_app_by_ak(db_t *db, struct arena *a, const char *ak, struct app *out) USERD_MUST_CHECK;
@@ -55,16 +54,6 @@ int store_app_each(db_t *db, struct arena *a, void (*fn)(const struct app *, voi
 int store_app_count(db_t *db, int64_t *out) USERD_MUST_CHECK;
 
 /* ---- accounts ---- */
-struct account {
-    int64_t id;
-    const char *app_id, *username, *pw_hash;
-    const char *nick, *avatar, *description, *public_info, *private_info, *email;
-    const char *region, *mobile, *gender, *st_account;
-    int phone_verify, st_search_verify, fri_verify, group_verify, poke_status;
-    const char *live_uid, *live_extends;
-    int status; /* 0 normal, 1 disabled */
-    int64_t created_at, updated_at;
-};
 /**
  * Inserts an account from in's app_id, username, pw_hash, nick, avatar,
  * region, mobile, live_uid, live_extends (NULL or "" username, region,
@@ -74,8 +63,8 @@ int store_acct_insert(db_t *db, const struct account *in, int64_t *id) USERD_MUS
 int store_acct_by_id(db_t *db, struct arena *a, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
 int store_acct_by_username(db_t *db, struct arena *a, const char *app_id, const char *username,
                            struct account *out) USERD_MUST_CHECK;
-/** The account with this mobile (region 86 first when several regions have it). */
-int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const char *mobile,
+/** The account with this mobile; when several regions have it, one of region prefer first, then the oldest. */
+int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const char *mobile, const char *prefer,
                          struct account *out) USERD_MUST_CHECK;
 int store_acct_by_email(db_t *db, struct arena *a, const char *app_id, const char *email,
                         struct account *out) USERD_MUST_CHECK;
@@ -101,10 +90,12 @@ int store_token_delete_account(db_t *db, int64_t account_id) USERD_MUST_CHECK;
 /** Deletes every token of the account except the one with keep_hash. */
 int store_token_delete_others(db_t *db, int64_t account_id, const char *keep_hash) USERD_MUST_CHECK;
 int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn) USERD_MUST_CHECK;
-/** Before a new token (keep >= 2): deletes the account's expired tokens and all but its keep-1 newest. */
+/** Deletes the account's tokens that expire at or before now, and all but its `keep` (>= 1) newest. */
 int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep) USERD_MUST_CHECK;
-/** Forgets all but the account's `keep` most recently used devices, and their tokens. */
-int store_device_trim(db_t *db, int64_t account_id, int64_t keep) USERD_MUST_CHECK;
+/** Deletes the account's tokens bound to a device it no longer has. */
+int store_token_delete_orphans(db_t *db, int64_t account_id) USERD_MUST_CHECK;
+/** Deletes all but the account's `keep` (>= 1) most recently used devices; *deleted: how many went. */
+int store_device_trim(db_t *db, int64_t account_id, int64_t keep, int64_t *deleted) USERD_MUST_CHECK;
 
 /* ---- devices ---- */
 /** Registers the device with this guid for the account, or refreshes it; sets *device_sn. */
@@ -112,17 +103,6 @@ int store_device_upsert(db_t *db, int64_t account_id, const char *guid, int plat
                         const char *user_agent, int64_t now, int64_t *device_sn) USERD_MUST_CHECK;
 
 /* ---- IM user settings ---- */
-struct user_settings {
-    int64_t account_id;
-    int auth_mode;
-    const char *auth_question, *auth_answer;
-    int auto_download, group_confirm, no_push, no_push_detail;
-    int no_push_start_hour, no_push_end_hour, no_sounds;
-    const char *push_nick_name, *push_token;
-    int silence_start_time, silence_end_time, vibratory;
-    const char *alias;
-    int badge;
-};
 int store_settings_insert(db_t *db, int64_t account_id, int64_t now) USERD_MUST_CHECK;
 int store_settings_get(db_t *db, struct arena *a, int64_t account_id, struct user_settings *out) USERD_MUST_CHECK;
 
@@ -154,8 +134,12 @@ void store_acct_row_at(db_t *db, struct arena *a, int first, struct account *out
 /** The account of the app with this (region, mobile). */
 int store_au_by_phone(db_t *db, struct arena *a, const char *app_id, const char *region, const char *mobile,
                       struct account *out) USERD_MUST_CHECK;
-/** 0 when an account of the app holds the mobile in this region (or with no region), else -E_NOT_FOUND. */
-int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile) USERD_MUST_CHECK;
+/**
+ * 0 when an account of the app holds the mobile in this region (or, with
+ * or_no_region, with no region), else -E_NOT_FOUND.
+ */
+int store_au_phone_taken(db_t *db, const char *app_id, const char *region, const char *mobile,
+                         int or_no_region) USERD_MUST_CHECK;
 int store_au_by_st(db_t *db, struct arena *a, const char *app_id, const char *st_account,
                    struct account *out) USERD_MUST_CHECK;
 /** The account of the app whose session has this hash, and the session's expiry. */
@@ -164,8 +148,7 @@ int store_au_by_session(db_t *db, struct arena *a, const char *hash, const char 
 /** Calls fn for each account of the app whose id is in ids_json (a JSON array of integers), in no order. */
 int store_au_batch(db_t *db, struct arena *a, const char *app_id, const char *ids_json,
                    void (*fn)(const struct account *, void *), void *arg) USERD_MUST_CHECK;
-enum au_field { AU_NICK, AU_AVATAR, AU_GENDER, AU_ST_ACCOUNT };
-/** Sets nick, avatar, gender or st_account (-E_EXISTS when another account has that SealTalk number). */
+/** Sets gender or st_account (-E_EXISTS when another account has that SealTalk number). */
 int store_au_set_text(db_t *db, enum au_field f, const char *app_id, int64_t id, const char *value,
                       int64_t now) USERD_MUST_CHECK;
 /** Sets the privacy flags that are >= 0 (phone_verify, st_search_verify, fri_verify, group_verify). */
@@ -217,33 +200,19 @@ int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_befo
 int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
 int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
 
-/** Deletes expired sessions, codes, verifications, picture codes, and counters older than counters_before. */
-int store_app_purge(db_t *db, int64_t now, int64_t counters_before) USERD_MUST_CHECK;
+/** The tables of short-lived rows. */
+enum store_purge { PURGE_SESSIONS, PURGE_SMS_CODES, PURGE_VERIFICATIONS, PURGE_CAPTCHAS, PURGE_COUNTERS };
+/** Deletes the rows of one table that expire at or before `before` (counters: whose window started then or earlier). */
+int store_purge(db_t *db, enum store_purge what, int64_t before) USERD_MUST_CHECK;
 
-/* Social rows as the app face reads them. Ids are account / group ids. */
-struct bl_row {
-    int64_t friend_id, updated_at;
-    int status;
-};
-struct friend_row {
-    int64_t friend_id, updated_at;
-    const char *display_name;
-    int status;
-};
-struct group_row {
-    int64_t id, creator_id, created_at, updated_at, member_updated_at;
-    const char *name, *portrait_uri, *display_name;
-    int role, member_count, max_member_count, is_mute, certi_status, member_protection, is_deleted;
-};
-struct member_row {
-    int64_t group_id, member_id, updated_at;
-    const char *display_name, *nick, *avatar;
-    int role, is_deleted;
-};
-/** Blacklists friend_id (status 1), and a friendship of status 20 becomes 31. */
+/* Social rows as the app face reads them (core/types.h). */
+/** Puts friend_id on the account's blacklist (status 1, inserted or updated). */
 int store_bl_add(db_t *db, int64_t account_id, int64_t friend_id, int64_t now) USERD_MUST_CHECK;
-/** Un-blacklists (status 0) and a friendship of status 31 becomes 20; no row: nothing to do. */
+/** Takes friend_id off the blacklist (status 0) when it is on it (status 1); otherwise changes nothing. */
 int store_bl_remove(db_t *db, int64_t account_id, int64_t friend_id, int64_t now) USERD_MUST_CHECK;
+/** Sets the status of the friendship (account_id, friend_id) to to, if it is from now; otherwise changes nothing. */
+int store_friend_set_status(db_t *db, int64_t account_id, int64_t friend_id, int from, int to,
+                            int64_t now) USERD_MUST_CHECK;
 /** The accounts the account has blacklisted (status 1), oldest first; *out in a. */
 int store_bl_list(db_t *db, struct arena *a, int64_t account_id, struct account **out, size_t *n) USERD_MUST_CHECK;
 int store_bl_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct bl_row **out,
@@ -265,10 +234,6 @@ int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, in
 
 /* ---- IM face: profile and administration of accounts, devices, push (issue 3) ---- */
 
-/** Profile fields to change; NULL leaves a field as it is. */
-struct account_patch {
-    const char *nick, *avatar, *description, *public_info, *private_info;
-};
 /** Changes the non-NULL fields; -E_NOT_FOUND when the account is not in the app. */
 int store_acct_update_profile(db_t *db, const char *app_id, int64_t id, const struct account_patch *p,
                               int64_t now) USERD_MUST_CHECK;
@@ -281,21 +246,10 @@ int store_acct_mobile_holder(db_t *db, const char *app_id, const char *mobile, i
 int store_acct_set_status(db_t *db, const char *app_id, int64_t id, int status, int64_t now) USERD_MUST_CHECK;
 /** Deletes the account; its settings, devices, tokens, tags... go with it (ON DELETE CASCADE). */
 int store_acct_delete(db_t *db, const char *app_id, int64_t id) USERD_MUST_CHECK;
-struct account_brief {
-    int64_t id;
-    const char *username; /* "" when the account has none */
-    int status;
-};
 /** Up to limit accounts of the app in id order, skipping offset; out holds limit entries. */
 int store_acct_page(db_t *db, struct arena *a, const char *app_id, int64_t offset, int limit,
                     struct account_brief *out, int *n) USERD_MUST_CHECK;
 
-struct device {
-    int64_t device_sn;
-    int platform;
-    const char *user_agent, *device_token, *notifier_name;
-    int64_t updated_at;
-};
 /** Up to limit devices of the account with device_sn > after_sn, in device_sn order. */
 int store_device_page(db_t *db, struct arena *a, int64_t account_id, int64_t after_sn, int limit,
                       struct device *out, int *n) USERD_MUST_CHECK;
@@ -317,27 +271,7 @@ int store_tag_count(db_t *db, int64_t account_id, int64_t *n) USERD_MUST_CHECK;
 int store_tag_list(db_t *db, struct arena *a, int64_t account_id, size_t max, const char **out,
                    size_t *n) USERD_MUST_CHECK;
 
-/* Which user_settings columns store_settings_patch() writes (bits of its mask; q_push.def). */
-enum {
-    STG_AUTH_MODE = 1 << 0,
-    STG_AUTH_QUESTION = 1 << 1,
-    STG_AUTH_ANSWER = 1 << 2,
-    STG_AUTO_DOWNLOAD = 1 << 3,
-    STG_GROUP_CONFIRM = 1 << 4,
-    STG_NO_PUSH = 1 << 5,
-    STG_NO_PUSH_DETAIL = 1 << 6,
-    STG_NO_PUSH_START_HOUR = 1 << 7,
-    STG_NO_PUSH_END_HOUR = 1 << 8,
-    STG_NO_SOUNDS = 1 << 9,
-    STG_PUSH_NICK_NAME = 1 << 10,
-    STG_PUSH_TOKEN = 1 << 11,
-    STG_SILENCE_START_TIME = 1 << 12,
-    STG_SILENCE_END_TIME = 1 << 13,
-    STG_VIBRATORY = 1 << 14,
-    STG_ALIAS = 1 << 15,
-    STG_BADGE = 1 << 16,
-};
-/** Writes the columns of v named by mask, in one statement; -E_NOT_FOUND when the account has no row. */
+/** Writes the columns of v named by mask (STG_* bits, core/types.h), in one statement; -E_NOT_FOUND when the account has no row. */
 int store_settings_patch(db_t *db, int64_t account_id, unsigned mask, const struct user_settings *v,
                          int64_t now) USERD_MUST_CHECK;
 

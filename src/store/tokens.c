@@ -55,7 +55,13 @@ int store_token_delete_device(db_t *db, int64_t account_id, int64_t device_sn)
 
 int store_token_trim(db_t *db, int64_t account_id, int64_t now, int64_t keep)
 {
-    /* The (keep-1)th newest stays, and those older go: with the token about to be made, keep. */
-    int rc = db_exec(db, Q_TOKEN_TRIM, "iii", account_id, now, keep > 2 ? keep - 2 : 0);
+    /* The keep-th newest stays (OFFSET keep-1), and those older go. */
+    int rc = db_exec(db, Q_TOKEN_TRIM, "iii", account_id, now, keep > 1 ? keep - 1 : 0);
+    return rc < 0 ? rc : 0;
+}
+
+int store_token_delete_orphans(db_t *db, int64_t account_id)
+{
+    int rc = db_exec(db, Q_TOKEN_DELETE_ORPHANS, "i", account_id);
     return rc < 0 ? rc : 0;
 }

@@ -4,8 +4,8 @@
  * (jf_str, jf_int, jf_bool: src/http/json.c), the IM face's (im_j_text,
  * im_j_user_id, im_check_text, im_body_text, im_body_list:
  * src/im/params.c), the app face's (app_body, app_text_or_int,
- * app_body_phone: src/app/face.c) and the live face's rules for user ids,
- * avatars and extends (src/core/live.c).
+ * app_body_phone: src/app/face.c) and the rules for live user ids and
+ * extends (src/core/live.c) and avatars (acct_check_avatar).
  *
  * Input: one byte that picks bounds (min, max, required, multiline), then
  * the body. Each reader is asked for every key of the body's object (and
@@ -139,9 +139,9 @@ static void readers(struct http_req *r, json_t *o, const char *key, uint8_t sel)
                                 (im[i] >= 'A' && im[i] <= 'Z'),
                             "live_im_username(%s) = %s", t, im);
         }
-        if (!live_check_avatar(t))
+        if (!acct_check_avatar(t, AVATAR_MAX))
             FUZZ_ASSERT(strlen(t) <= AVATAR_MAX && !has_control(t, strlen(t), 0) && !strchr(t, ' '),
-                        "live_check_avatar let \"%s\" through", t);
+                        "acct_check_avatar let \"%s\" through", t);
     }
     const char *why = NULL;
     if (v && !live_check_extends(v, &why)) {

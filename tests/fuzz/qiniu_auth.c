@@ -25,7 +25,6 @@
 #include "core/live.h"
 #include "core/qiniu.h"
 #include "fuzz.h"
-#include "store/store.h"
 
 #define MAX_XQ (QINIU_XQ_MAX + 8)
 
@@ -56,9 +55,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char url[300];
     snprintf(url, sizeof(url), "sqlite:%s/userd.db", dir);
     fuzz_set("store.url", url);
-    ctx = (struct ctx){.a = setup_arena = arena_new(), .now = now_ms(), .ip = "fuzz", .user_agent = ""};
-    if (store_open(&ctx.db) || app_create(&ctx, "fuzz", &creds)) /* creds live in this first arena */
+    if (ctx_open(&ctx) || app_create(&ctx, "fuzz", &creds)) /* creds live in ctx's first arena */
         abort();
+    setup_arena = ctx.a;
     return 0;
 }
 

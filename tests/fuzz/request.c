@@ -67,7 +67,6 @@
 #include "http/http.h"
 #include "im/im.h"
 #include "live/live.h"
-#include "store/store.h"
 
 enum { FACE_IM, FACE_LIVE, FACE_APP };
 
@@ -719,9 +718,9 @@ static void setup(void)
     fuzz_set("qiniu.bucket", "fuzz");
     fuzz_set("qiniu.domain", "fuzz.example.com");
 
-    struct ctx c = {.a = arena_new(), .now = now_ms(), .ip = "fuzz", .user_agent = ""};
+    struct ctx c;
     struct app_creds cr;
-    if (store_open(&c.db) || pw_init(c.db) || app_ensure_default(&c, dir) || app_create(&c, "second", &cr)) {
+    if (ctx_open(&c) || pw_init(&c) || app_ensure_default(&c, dir) || app_create(&c, "second", &cr)) {
         fprintf(stderr, "fuzz setup: cannot prepare the store\n");
         abort();
     }
@@ -729,8 +728,7 @@ static void setup(void)
     snprintf(C.ak2, sizeof(C.ak2), "%s", cr.access_key);
     snprintf(C.sk2, sizeof(C.sk2), "%s", cr.secret_key);
     snprintf(C.adm2, sizeof(C.adm2), "%s", cr.admin_token);
-    db_close(c.db);
-    arena_free(c.a);
+    ctx_close(&c);
 
     char p[300];
     snprintf(p, sizeof(p), "%s/default-app.json", dir);

@@ -3,12 +3,14 @@
  * faces and the core, on any string.
  *
  * - phone numbers and regions: phone_validate (src/core/phone.c), regions_known
- * - picture URLs: acct_check_url, au_check_portrait
+ * - picture URLs: acct_check_url, acct_check_avatar (and portraitUri's bounds)
  * - app-face opaque ids: appid_decode / appid_unb62 of any string, and the
  *   permutation and encoding of any 48-bit number (src/core/appid.c)
- * - sync versions: app_parse_version (src/app/social.c)
- * - the other field rules: usernames, passwords, text, nicknames and their
- *   HTML escaping, SealTalk numbers, live user ids, UUID verification tokens
+ * - integers (sync versions, ids, page numbers): text_to_int (src/core/text.c)
+ * - text: text_check, text_chars, text_has_control, text_is_visible_ascii,
+ *   text_escape_html
+ * - the other field rules: usernames, passwords, nicks, SealTalk numbers,
+ *   live user ids, UUID verification tokens
  *
  * User-id lists are lists of these (app-face ids, live ids, IM ids): the
  * items are checked here, the lists themselves (repeats, counts) by the
@@ -23,17 +25,18 @@
  * decoding it gives the id back; the permutation is one to one.
  */
 #include <ctype.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <strings.h>
 
-#include "app/app.h"
-#include "app/regions.h"
 #include "core/accounts.h"
 #include "core/appid.h"
 #include "core/appusers.h"
 #include "core/live.h"
 #include "core/phone.h"
+#include "core/regions.h"
 #include "core/secret.h"
+#include "core/text.h"
 #include "fuzz.h"
 
 static unsigned char key[32];
@@ -91,9 +94,8 @@ static void check_url(const char *s)
         for (const unsigned char *p = (const unsigned char *)s; *p; p++)
             FUZZ_ASSERT(*p > 0x20 && *p != 0x7f && !strchr("\"'<>\\`", *p), "acct_check_url: byte 0x%02x", *p);
     }
-    if (!au_check_portrait(s))
-        FUZZ_ASSERT(n >= AU_PORTRAIT_MIN && n <= AU_PORTRAIT_MAX && !acct_check_url(s, AU_PORTRAIT_MAX),
-                    "au_check_portrait: %s", s);
+    if (!acct_check_avatar(s, AVATAR_MAX))
+        FUZZ_ASSERT(!*s || !acct_check_url(s, AVATAR_MAX), "acct_check_avatar let \"%s\" through", s);
 }
 
 static void check_ids(const char *s, const uint8_t *data, size_t size)
@@ -136,14 +138,50 @@ static void check_ids(const char *s, const uint8_t *data, size_t size)
     }
 }
 
-static void check_version(const char *s)
+/* Decimal integers: what is read is what is written ("-0" and leading zeros aside). */
+static void check_int(const char *s)
 {
-    long long v = 7;
-    if (app_parse_version(s, &v))
+    int64_t v = 7;
+    if (text_to_int(s, &v)) {
+        FUZZ_ASSERT(v == 7, "text_to_int(%s) changed *out on error", s);
         return;
+    }
     const char *d = s + (*s == '-');
-    FUZZ_ASSERT(all_digits(d) && v >= -APP_VERSION_MAX && v <= APP_VERSION_MAX, "app_parse_version(%s) = %lld", s,
-                v);
+    FUZZ_ASSERT(all_digits(d), "text_to_int accepted \"%s\"", s);
+    while (d[0] == '0' && d[1])
+        d++;
+    char back[32];
+    snprintf(back, sizeof(back), "%lld", (long long)v);
+    const char *b = back + (back[0] == '-');
+    FUZZ_ASSERT(!strcmp(b, d) && (v == 0 || (v < 0) == (*s == '-')), "text_to_int(%s) = %lld", s, (long long)v);
+}
+
+/* The text rules agree with each other and with what they say. */
+static void check_text(const char *s, size_t n, int multiline)
+{
+    int ctl = text_has_control(s, n, multiline);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int bad = (c < 0x20 || c == 0x7f) && !(multiline && (c == '\t' || c == '\r' || c == '\n'));
+        FUZZ_ASSERT(!bad || ctl, "text_has_control missed 0x%02x", c);
+    }
+    if (text_is_visible_ascii(s, n))
+        for (size_t i = 0; i < n; i++)
+            FUZZ_ASSERT(s[i] > 0x20 && s[i] < 0x7f, "text_is_visible_ascii let 0x%02x through", (unsigned char)s[i]);
+    enum text_problem p = text_check(s, n, 0, (size_t)-1, multiline);
+    if (p == TEXT_OK) {
+        json_t *utf8 = json_stringn(s, n); /* jansson's own UTF-8 check */
+        FUZZ_ASSERT(utf8 && strlen(s) == n && !ctl, "text_check passed bad text");
+        json_decref(utf8);
+        size_t chars = text_chars(s, n);
+        FUZZ_ASSERT(chars <= n && (n == 0 || chars >= 1), "text_chars: %zu of %zu bytes", chars, n);
+        FUZZ_ASSERT(text_check(s, n, chars, chars, multiline) == TEXT_OK &&
+                        (chars == 0 || text_check(s, n, chars + 1, (size_t)-1, multiline) == TEXT_LENGTH),
+                    "text_check's length bounds disagree with text_chars");
+    } else {
+        FUZZ_ASSERT(p != TEXT_NUL || memchr(s, 0, n), "TEXT_NUL without a NUL");
+        FUZZ_ASSERT(p != TEXT_CONTROL || ctl, "TEXT_CONTROL without a control character");
+    }
 }
 
 static void check_rules(const char *s, struct arena *a)
@@ -159,7 +197,12 @@ static void check_rules(const char *s, struct arena *a)
     if (!acct_check_text(s, 64))
         FUZZ_ASSERT(n <= 64 && !has_control(s), "acct_check_text: %s", s);
     if (!au_check_nick(s))
-        FUZZ_ASSERT(n >= 1 && !has_control(s), "au_check_nick: %s", s);
+        FUZZ_ASSERT(n >= 1 && !has_control(s) && !acct_check_nick(s), "au_check_nick: %s", s);
+    if (!acct_check_nick(s))
+        FUZZ_ASSERT(!has_control(s) && text_chars(s, n) <= NICK_MAX, "acct_check_nick: %s", s);
+    enum au_pw_problem pw = au_check_password(s);
+    if (pw == AU_PW_OK)
+        FUZZ_ASSERT(n >= AU_PW_MIN && n <= AU_PW_MAX && !strchr(s, ' ') && !has_control(s), "au_check_password: %s", s);
     if (!au_check_st(s)) {
         FUZZ_ASSERT(n >= AU_ST_MIN && n <= AU_ST_MAX && isalpha((unsigned char)s[0]), "au_check_st: %s", s);
         for (const char *p = s; *p; p++)
@@ -174,8 +217,8 @@ static void check_rules(const char *s, struct arena *a)
                         "sec_is_uuid: %s", s);
     }
     /* HTML escaping: nothing markup-like is left, and unescaping gives the text back. */
-    const char *e = au_escape_html(a, s);
-    FUZZ_ASSERT(!strpbrk(e, "<>\"'"), "au_escape_html left markup in %s", e);
+    const char *e = text_escape_html(a, s);
+    FUZZ_ASSERT(!strpbrk(e, "<>\"'"), "text_escape_html left markup in %s", e);
     char *back = arena_alloc(a, strlen(e) + 1), *w = back;
     static const char *const ents[][2] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&#34;", "\""}, {"&#39;", "'"}};
     for (const char *p = e; *p;) {
@@ -187,12 +230,12 @@ static void check_rules(const char *s, struct arena *a)
                 break;
             }
         if (k == 5) {
-            FUZZ_ASSERT(*p != '&', "au_escape_html left a bare & in %s", e);
+            FUZZ_ASSERT(*p != '&', "text_escape_html left a bare & in %s", e);
             *w++ = *p++;
         }
     }
     *w = '\0';
-    FUZZ_ASSERT(!strcmp(back, s), "au_escape_html does not round-trip: %s", e);
+    FUZZ_ASSERT(!strcmp(back, s), "text_escape_html does not round-trip: %s", e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -213,7 +256,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(all_digits(all) && strlen(all) <= 4 && all[0] != '0', "regions_known(%s)", all);
     check_url(all);
     check_ids(all, data, size);
-    check_version(all);
+    check_int(all);
+    check_int(region);
+    check_text(all, size, 0);
+    check_text(all, size, 1);
     check_rules(all, a);
 
     arena_free(a);

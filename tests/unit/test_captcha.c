@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <gd.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,28 @@ static void test_new(void **state)
     assert_png(png, len);
     assert_int_equal(captcha_check(answer, answer), 0);
     free(png);
+}
+
+/* The one generator of answers (imgcode.c keeps them, captcha_new draws them): alphabet, length, spread. */
+static void test_answer(void **state)
+{
+    int seen[256] = {0};
+
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    for (int round = 0; round < 1000; round++) {
+        char answer[CAPTCHA_LEN + 1];
+
+        memset(answer, 'x', sizeof(answer));
+        captcha_answer(answer);
+        assert_int_equal(strlen(answer), CAPTCHA_LEN);
+        assert_int_equal(strspn(answer, CAPTCHA_ALPHABET), CAPTCHA_LEN);
+        for (int i = 0; i < CAPTCHA_LEN; i++)
+            seen[(unsigned char)answer[i]]++;
+    }
+    for (const char *p = CAPTCHA_ALPHABET; *p; p++)
+        if (seen[(unsigned char)*p] == 0)
+            fail_msg("'%c' never drawn", *p);
 }
 
 /* Answers use only the alphabet, and every letter of it turns up. */
@@ -154,6 +177,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new),
+        cmocka_unit_test(test_answer),
         cmocka_unit_test(test_alphabet),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_render_invalid),

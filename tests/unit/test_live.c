@@ -46,29 +46,6 @@ static void test_user_ids(void **state)
     }
 }
 
-static void test_avatars(void **state)
-{
-    (void)state;
-    assert_int_equal(live_check_avatar("https://x.com/a.png"), 0);
-    assert_int_equal(live_check_avatar("http://x"), 0);
-    assert_int_equal(live_check_avatar("HTTPS://X.COM/A.PNG"), 0);
-    assert_int_equal(live_check_avatar("https://x.com/\xe5\xa4\xb4.png"), 0); /* non-ASCII path */
-    assert_int_equal(live_check_avatar("http;//xxx.png"), -E_INVALID);
-    assert_int_equal(live_check_avatar("https://"), -E_INVALID);
-    assert_int_equal(live_check_avatar("ftp://x.com/a"), -E_INVALID);
-    assert_int_equal(live_check_avatar("//x.com/a"), -E_INVALID);
-    assert_int_equal(live_check_avatar("https://x.com/a b"), -E_INVALID);
-    assert_int_equal(live_check_avatar("https://x.com/a\n"), -E_INVALID);
-    assert_int_equal(live_check_avatar(""), -E_INVALID);
-    char big[AVATAR_MAX + 2];
-    memcpy(big, "https://", 8);
-    memset(big + 8, 'a', sizeof(big) - 9);
-    big[sizeof(big) - 1] = '\0'; /* AVATAR_MAX + 1 bytes */
-    assert_int_equal(live_check_avatar(big), -E_INVALID);
-    big[sizeof(big) - 2] = '\0'; /* AVATAR_MAX bytes */
-    assert_int_equal(live_check_avatar(big), 0);
-}
-
 static int ext_rc(const char *json)
 {
     json_t *o = json_loads(json, JSON_DECODE_ANY, NULL);
@@ -197,7 +174,6 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_ids),
-        cmocka_unit_test(test_avatars),
         cmocka_unit_test(test_extends),
         cmocka_unit_test(test_im_usernames),
         cmocka_unit_test(test_body_signed),

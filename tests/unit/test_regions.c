@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "app/regions.h"
+#include "core/regions.h"
 
 static void test_count(void **state)
 {

@@ -1,9 +1,9 @@
-#include "regions.h"
+#include "core/regions.h"
 
 #include <string.h>
 
 static const struct region regions[] = {
-#include "regions.inc"
+#include "core/regions.inc"
 };
 
 #define NREGIONS (sizeof regions / sizeof regions[0])

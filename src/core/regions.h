@@ -4,11 +4,12 @@
 #include <stddef.h>
 
 /*
- * The region list of GET /user/regionlist: the real SealTalk server's 218
- * ITU calling codes with English and Chinese names, in its order, with its
- * duplicates (e.g. "1" for Canada and for the United States).
+ * The region list: the calling codes a phone may have (core/phone.c) and
+ * what GET /user/regionlist of the app face shows. The real SealTalk
+ * server's 218 ITU calling codes with English and Chinese names, in its
+ * order, with its duplicates (e.g. "1" for Canada and for the United States).
  *
- * The data is compiled in from src/app/regions.inc, which
+ * The data is compiled in from src/core/regions.inc, which
  * scripts/gen_regions.py generates from the spec's data/regions.json.
  * Everything here is static and read-only, so safe from any thread.
  */
