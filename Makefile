@@ -27,7 +27,8 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
                base/arena base/config base/log base/errors)
 .SECONDARY: $(TSAN_OBJS)
 
-.PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format
+.PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
+        deps-fuzz fuzz fuzz-build fuzz-replay
 
 all: deps $(BUILD)/userd
 
@@ -108,12 +109,47 @@ checksrc:
 lint-openapi: deps-test
 	cd tests && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint --config ../redocly.yaml
 
+# ---- libFuzzer targets (tests/fuzz/, docs/robustness.md "Fuzzing") ----
+# Debian's clang with libclang-rt-14-dev; the library objects are
+# instrumented for coverage (fuzzer-no-link), each target links libFuzzer.
+FUZZ_CC      ?= clang
+FUZZ_TARGETS ?= request qiniu_auth json_fields config small_parsers
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS    ?= 1
+FUZZ_CFLAGS  := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_OBJS    := $(LIBSRCS:src/%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+deps-fuzz:
+	@scripts/deps.sh fuzz
+
+$(BUILD)/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "CC fuzz $<"; $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCS) -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	@echo "LD $@"; $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCS) -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+# The objects are kept between builds (only pattern rules name them).
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz-build: deps-fuzz $(FUZZ_BINS)
+
+# Every target for FUZZ_SECONDS (FUZZ_JOBS at a time); a table of exec/s, corpus and edges at the end.
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz.sh run $(BUILD)/fuzz $(FUZZ_TARGETS)
+
+# Every corpus file and past crasher, once: a regression run, no search.
+fuzz-replay: fuzz-build
+	@scripts/fuzz.sh replay $(BUILD)/fuzz $(FUZZ_TARGETS)
+
 # `make` must build too: the optimised binary's warnings (-O2) differ from the sanitizer build's.
 # The SQLite and PostgreSQL passes run side by side: a pass is mostly waiting
 # (round trips under ASan, sleeps, process starts), so two fill two cores
 # better than one after the other. Each pass's output is printed whole when
 # it ends (--output-sync); make fails if either fails.
-test: deps-test checksrc lint-openapi $(BUILD)/userd unit $(BUILD)/asan/userd
+test: deps-test checksrc lint-openapi $(BUILD)/userd unit fuzz-replay $(BUILD)/asan/userd
 	@$(MAKE) --no-print-directory -j2 --output-sync=target blackbox test-pg
 	@$(MAKE) --no-print-directory test-load
 
@@ -136,4 +172,4 @@ clean:
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h')
 
--include $(OPT_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(BUILD)/obj/main.d $(BUILD)/asan/obj/main.d
+-include $(OPT_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(BUILD)/obj/main.d $(BUILD)/asan/obj/main.d

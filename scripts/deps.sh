@@ -4,6 +4,7 @@
 #   scripts/deps.sh test    - + cmocka, Node.js/npm and the npm packages of the black-box tests
 #   scripts/deps.sh pg      - + a PostgreSQL server (and PgBouncer) for the PostgreSQL test run
 #   scripts/deps.sh bench   - + wrk and nginx
+#   scripts/deps.sh fuzz    - + clang, its libFuzzer/sanitizer runtime and llvm-symbolizer (make fuzz, the replay)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,8 @@ case "${1:-build}" in
   test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
   pg)    need+=(postgresql pgbouncer) ;;
   bench) need+=(wrk nginx-light nodejs) ;;
-  *) echo "usage: $0 build|test|pg|bench" >&2; exit 2 ;;
+  fuzz)  need+=(clang libclang-rt-14-dev llvm) ;;   # llvm: llvm-symbolizer for readable reports
+  *) echo "usage: $0 build|test|pg|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

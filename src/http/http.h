@@ -31,6 +31,7 @@ enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 
 #define ROUTE_SLOW 1
 
 struct http_req;
+struct MHD_Daemon;
 typedef void (*handler_fn)(struct http_req *r);
 
 struct route {
@@ -200,6 +201,13 @@ int http_invalid(struct http_req *r, const char *fmt, ...) __attribute__((format
 
 /** Starts a listener for face on "host:port". */
 int http_listen(const struct face *face, const char *addr) USERD_MUST_CHECK;
+/**
+ * For the request fuzzer (tests/fuzz/request.c): face's daemon with the
+ * same callbacks and limits as http_listen(), but no listening socket and
+ * no thread: the caller hands it connections (MHD_add_connection) and runs
+ * it (MHD_run). Stopped by http_shutdown(). NULL on failure.
+ */
+struct MHD_Daemon *http_daemon_external(const struct face *face);
 /**
  * Starts the hashing pool (threads 0: one per core; queue: the hard cap on
  * waiting requests; password.max_wait_ms admits them) and the access-log

@@ -799,14 +799,16 @@ static void raise_fd_limit(void)
     }
 }
 
-int http_listen(const struct face *face, const char *addr)
+/*
+ * One daemon for face with the given flags: the listening address (NULL:
+ * none) and a pool of threads (0: the caller drives it) are the only
+ * differences between http_listen() and http_daemon_external().
+ */
+static struct MHD_Daemon *start_daemon(const struct face *face, unsigned flags, const struct sockaddr *sa,
+                                       unsigned threads)
 {
-    struct sockaddr_storage ss;
-    socklen_t slen;
-    if (n_listeners == MAX_LISTENERS || parse_addr(addr, &ss, &slen)) {
-        log_error("%s listener: bad address %s (want host:port)", face->name, addr);
-        return -E_INVALID;
-    }
+    if (n_listeners == MAX_LISTENERS)
+        return NULL;
     if (!req_prefix[0]) {
         unsigned char b[4];
         randombytes_buf(b, sizeof(b));
@@ -815,19 +817,16 @@ int http_listen(const struct face *face, const char *addr)
     if (!n_listeners)
         raise_fd_limit();
     if (conn_start())
-        return -E_INTERNAL;
+        return NULL;
     struct listener *l = &listeners[n_listeners];
     l->face = face;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
     /* Behind a proxy every connection comes from the proxy: the cap counts forwarded clients instead (conn.c). */
     unsigned per_ip = cfg_bool(CFG_http_trust_proxy) ? 0 : (unsigned)cfg_int(CFG_http_max_connections_per_ip);
     l->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, l,
+        flags | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, l,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg_int(CFG_http_threads),
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg_int(CFG_http_max_connections),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg_int(CFG_http_timeout),
@@ -836,13 +835,33 @@ int http_listen(const struct face *face, const char *addr)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
         MHD_OPTION_END); /* no LISTENING_ADDRESS_REUSE: SO_REUSEPORT let a second process share the port */
-    if (!l->d) {
+    if (l->d)
+        n_listeners++;
+    return l->d;
+}
+
+int http_listen(const struct face *face, const char *addr)
+{
+    struct sockaddr_storage ss;
+    socklen_t slen;
+    if (parse_addr(addr, &ss, &slen)) {
+        log_error("%s listener: bad address %s (want host:port)", face->name, addr);
+        return -E_INVALID;
+    }
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (!start_daemon(face, flags, (struct sockaddr *)&ss, (unsigned)cfg_int(CFG_http_threads))) {
         log_error("%s listener: cannot listen on %s", face->name, addr);
         return -E_INVALID;
     }
-    n_listeners++;
     log_info("%s face listening on %s", face->name, addr);
     return 0;
+}
+
+struct MHD_Daemon *http_daemon_external(const struct face *face)
+{
+    return start_daemon(face, MHD_USE_NO_LISTEN_SOCKET, NULL, 0);
 }
 
 /* On each pool thread at start: its store connection, so that the first jobs are not cold. */

@@ -142,7 +142,7 @@ static const char *first_line(const char *msg, char *buf, size_t cap)
 /* Logs a failed (re)connection, at most every PG_LOG_EVERY_MS for the whole process. */
 static void log_connect_failure(const char *what, PGconn *c)
 {
-    int64_t now = mono_ms(), last = atomic_load(&last_fail_log);
+    long long now = mono_ms(), last = atomic_load(&last_fail_log);
     if (now - last < PG_LOG_EVERY_MS || !atomic_compare_exchange_strong(&last_fail_log, &last, now))
         return;
     char buf[512];

@@ -93,6 +93,21 @@ globalThis.fetch = async (input, init = {}) => {
   return res;
 };
 
+// ---------------------------------------------------------------- request capture
+
+// USERD_TEST_CAPTURE=DIR writes every request the tests send (and every
+// server's settings) to DIR, one JSON file each: the seeds of the fuzz
+// corpora (scripts/fuzz_corpus.sh, docs/robustness.md "Fuzzing").
+const captureDir = process.env.USERD_TEST_CAPTURE;
+let captured = 0;
+function capture(rec) {
+  if (!captureDir) return;
+  try {
+    fs.mkdirSync(captureDir, { recursive: true });
+    fs.writeFileSync(path.join(captureDir, `${process.pid}-${++captured}.json`), JSON.stringify(rec));
+  } catch { /* capture is best effort: never fail a test for it */ }
+}
+
 // ---------------------------------------------------------------- HTTP
 
 /**
@@ -107,6 +122,10 @@ export function httpRequest(o) {
   const headers = {};
   for (const [k, v] of Object.entries(o.headers || {})) if (v != null) headers[k] = v;
   if (o.body != null) headers['Content-Length'] = Buffer.byteLength(o.body);
+  if (captureDir && faceOfPort.has(o.port)) {
+    capture({ kind: 'http', face: faceOfPort.get(o.port), method: o.method || 'GET', path: o.path || '/', headers,
+      body: o.body == null ? '' : Buffer.from(o.body).toString('base64') });
+  }
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: o.host || '127.0.0.1', port: o.port, path: o.path || '/',
@@ -144,6 +163,9 @@ export function httpRequest(o) {
  */
 export function rawHttp(port, requestText, o = {}) {
   const idleMs = o.idleMs ?? 300, timeoutMs = o.timeoutMs ?? 5000;
+  if (captureDir && faceOfPort.has(port)) {
+    capture({ kind: 'raw', face: faceOfPort.get(port), data: Buffer.from(requestText).toString('base64') });
+  }
   return new Promise((resolve, reject) => {
     const chunks = [];
     let idle;
@@ -245,6 +267,19 @@ async function startOnce(opts) {
     // Argon2id cost too) unless a test is about a setting and says so.
     ...opts.env,
   });
+
+  if (captureDir) {
+    for (const [key, face] of [['USERD_IM_LISTEN', 'im'], ['USERD_LIVE_LISTEN', 'live'], ['USERD_APP_LISTEN', 'app']]) {
+      if (portOf(env[key]) != null) faceOfPort.set(portOf(env[key]), face);
+    }
+    const files = {};
+    (opts.args || []).forEach((a, i, all) => {
+      const f = a === '--config' ? all[i + 1] : a.startsWith('--config=') ? a.slice(9) : null;
+      if (f) try { files[f] = fs.readFileSync(f, 'utf8'); } catch { /* missing on purpose */ }
+    });
+    capture({ kind: 'serve', env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('USERD_'))),
+      args: opts.args || [], files });
+  }
 
   const lines = [];
   const waiters = new Set();
