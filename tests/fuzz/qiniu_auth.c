@@ -153,8 +153,14 @@ static void round_trip(struct qiniu_req *r, int scheme)
     ctx.a = arena_new();
     int rc = live_authenticate(&ctx, r, hdr, &app, &why);
     arena_free(ctx.a);
-    int want = r->body_len && !qiniu_body_signed(r, scheme) ? -E_AUTH_INVALID : 0;
-    FUZZ_ASSERT(rc == want, "live_authenticate: %d for a correct sign, want %d", rc, want);
+    /* QBox serves only bodiless requests; a body must be signed (docs/live.md). */
+    int want = r->body_len && (scheme == QINIU_QBOX || !qiniu_body_signed(r, scheme)) ? -E_AUTH_INVALID : 0;
+    /* A signed X-Qiniu-Date is also held to the replay window, which is the clock's business: either answer. */
+    int dated = 0;
+    for (size_t i = 0; i < r->n_xq; i++)
+        dated |= r->xq[i].key_len == 12 && !strncasecmp(r->xq[i].key, "X-Qiniu-Date", 12);
+    FUZZ_ASSERT(rc == want || (dated && !want && rc == -E_AUTH_INVALID),
+                "live_authenticate: %d for a correct sign, want %d", rc, want);
     free(hdr);
 }
 
