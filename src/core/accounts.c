@@ -1,8 +1,10 @@
 #include "core/accounts.h"
 
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/passwords.h"
 #include "core/text.h"
 #include "store/store.h"
 
@@ -81,6 +83,19 @@ int acct_create(struct ctx *c, struct account *in)
     if (!in->created_at)
         in->created_at = c->now;
     return store_tx(c->db, create_tx, in);
+}
+
+int acct_create_password(struct ctx *c, struct account *in, const char *password)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int rc = acct_check_password(password) ? -E_INVALID : pw_hash(password, hash);
+    if (!rc) {
+        in->pw_hash = hash;
+        rc = acct_create(c, in);
+        in->pw_hash = NULL;
+    }
+    sodium_memzero(hash, sizeof(hash));
+    return rc;
 }
 
 int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out)

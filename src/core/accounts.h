@@ -48,6 +48,14 @@ int acct_check_text(const char *s, size_t max) USERD_MUST_CHECK;
  */
 int acct_create(struct ctx *c, struct account *in) USERD_MUST_CHECK;
 
+/**
+ * acct_create for an account with a password (acct_check_password:
+ * -E_INVALID), hashed here with Argon2id (call from a hashing-pool
+ * handler); in->pw_hash is not read. The one place that hashes a new
+ * account's password.
+ */
+int acct_create_password(struct ctx *c, struct account *in, const char *password) USERD_MUST_CHECK;
+
 /** acct_create's work inside a transaction the caller holds (core only: store_tx); in->created_at must be set. */
 int acct_create_tx(struct db *db, struct account *in) USERD_MUST_CHECK;
 

@@ -164,32 +164,16 @@ int au_register(struct ctx *c, const char *app_id, const char *nick, const char 
     return rc;
 }
 
-static const char *login_key(struct ctx *c, const char *app_id, const char *region, const char *phone)
-{
-    return arena_printf(c->a, "login:%s:%s:%s", app_id, region, phone);
-}
-
 int au_login(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *password,
              struct account *out, const char **session, const char **im_token)
 {
-    const char *key = login_key(c, app_id, region, phone);
-    int64_t window = cfg_int(CFG_login_lockout) * 1000, max = cfg_int(CFG_login_max_failures), failures;
-    int rc = limit_count(c, key, window, &failures);
-    if (rc)
-        return rc;
-    if (failures >= max)
-        return -E_LOCKED;
-    rc = store_au_by_phone(c->db, c->a, app_id, region, phone, out);
+    int rc = store_au_by_phone(c->db, c->a, app_id, region, phone, out);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
-    if ((rc = pw_check(c, out, password))) {
-        int lrc = rc == -E_PASSWORD ? limit_hit(c, key, window, max, &failures) : 0;
-        return lrc ? lrc : rc;
-    }
+    if ((rc = pw_verify(c, out, password)))
+        return rc;
     if (out->status)
         return -E_DISABLED;
-    if (failures && (rc = limit_clear(c, key)))
-        return rc;
     int64_t expire;
     if ((rc = tok_login(c, out, NULL, 0, im_token, &expire, NULL)))
         return rc;
@@ -281,7 +265,7 @@ static int change_tx(db_t *db, void *p) { return set_password_rows(db, p); }
 int au_change_password(struct ctx *c, const struct account *acct, const char *old_pw, const char *new_pw,
                        const char *keep_session)
 {
-    int rc = pw_check(c, acct, old_pw);
+    int rc = pw_verify(c, acct, old_pw);
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];

@@ -4,6 +4,7 @@
 
 #include "base/config.h"
 #include "core/apps.h"
+#include "core/passwords.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -74,6 +75,13 @@ int tok_login(struct ctx *c, const struct account *acct, const char *guid, int p
     if (device_sn)
         *device_sn = x.device_sn;
     return 0;
+}
+
+int tok_login_password(struct ctx *c, const struct account *acct, const char *password, const char *guid,
+                       int platform, const char **token, int64_t *expire)
+{
+    int rc = pw_verify(c, acct, password);
+    return rc ? rc : tok_login(c, acct, guid, platform, token, expire, NULL);
 }
 
 int tok_auth(struct ctx *c, const char *app_id, const char *token, struct caller *out)

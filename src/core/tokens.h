@@ -36,6 +36,14 @@ int tok_login(struct ctx *c, const struct account *acct, const char *guid, int p
               const char **token, int64_t *expire, int64_t *device_sn) USERD_MUST_CHECK;
 
 /**
+ * Signs in with a password, as every IM-face token route does: pw_verify
+ * (the account's lockout: -E_PASSWORD, -E_LOCKED; Argon2id, so hashing
+ * pool only), then tok_login (-E_DISABLED).
+ */
+int tok_login_password(struct ctx *c, const struct account *acct, const char *password, const char *guid,
+                       int platform, const char **token, int64_t *expire) USERD_MUST_CHECK;
+
+/**
  * Authenticates a token presented for app_id. -E_AUTH_MISSING (empty),
  * -E_AUTH_INVALID (unknown, or another app's), -E_AUTH_EXPIRED,
  * -E_DISABLED (its account is disabled), -E_APP_UNKNOWN (no such app).

@@ -77,7 +77,7 @@ int users_change_password(struct ctx *c, const struct account *acct, const char 
     int rc;
     if (acct_check_password(fresh))
         return -E_INVALID;
-    if (old && (rc = pw_check(c, acct, old)))
+    if (old && (rc = pw_verify(c, acct, old)))
         return rc;
     struct password_args x = {acct, hash, keep_hash, c->now};
     if ((rc = pw_hash(fresh, hash)))
@@ -88,9 +88,13 @@ out:
     return rc;
 }
 
-int users_delete(struct ctx *c, const char *app_id, int64_t id)
+int users_delete(struct ctx *c, const char *app_id, int64_t id, const char *password)
 {
-    return not_found_as_user(store_acct_delete(c->db, app_id, id));
+    struct account acct;
+    int rc = acct_get(c, app_id, id, &acct);
+    if (!rc && password)
+        rc = pw_verify(c, &acct, password);
+    return rc ? rc : not_found_as_user(store_acct_delete(c->db, app_id, id));
 }
 
 struct status_args {

@@ -196,8 +196,13 @@ int store_captcha_take(db_t *db, struct arena *a, const char *id, const char *ap
 /** One hit on counter key at now; windows that started at or before stale_before are over. *count: hits in the window. */
 int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t restart_at,
                       int64_t *count) USERD_MUST_CHECK;
-/** Hits of key in a window that started after stale_before (0 when none). */
-int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
+/**
+ * store_counter_hit with restart_at max, taken only while the window holds
+ * fewer than max hits: *taken 1 (counted), or 0 (the window is full; nothing
+ * changed). Atomic: parallel callers never take more than max.
+ */
+int store_counter_take(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t max,
+                       int *taken) USERD_MUST_CHECK;
 int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
 
 /** The tables of short-lived rows. */
