@@ -60,6 +60,7 @@ struct password_args {
     int64_t now;
 };
 
+/* A new password ends the account's credentials on every face: its IM tokens (but keep_hash) and app sessions. */
 static int password_tx(db_t *db, void *p)
 {
     struct password_args *x = p;
@@ -67,6 +68,8 @@ static int password_tx(db_t *db, void *p)
     if (!rc)
         rc = x->keep_hash ? store_token_delete_others(db, x->acct->id, x->keep_hash)
                           : store_token_delete_account(db, x->acct->id);
+    if (!rc)
+        rc = store_session_delete_account(db, x->acct->id, NULL);
     return rc;
 }
 
@@ -111,8 +114,10 @@ static int status_tx(db_t *db, void *p)
     struct status_args *x = p;
     for (size_t i = 0; i < x->n; i++) {
         int rc = store_acct_set_status(db, x->app_id, x->ids[i], x->status, x->c->now);
-        if (!rc && x->status)
+        if (!rc && x->status) /* disabling ends every credential, on every face: enabling revives none */
             rc = store_token_delete_account(db, x->ids[i]);
+        if (!rc && x->status)
+            rc = store_session_delete_account(db, x->ids[i], NULL);
         if (rc) {
             *x->bad = x->ids[i];
             return rc;

@@ -261,14 +261,14 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     assert.equal((await post(c, '/user/login', { region: 86, phone: u.phone, password: 'NewPass1' })).json.code, 200);
     c.close();
   });
-  test('a disabled account (IM face admin) has its sessions refused and cannot log in', async () => {
+  test('a disabled account (IM face admin) has its sessions ended and cannot log in', async () => {
     const u = await signUp(ctx);
     const im = imAs(ctx);
     const t = await im.req('POST', '/token/login', { body: { login_name: u.phone, password: u.password } });
     const admin = imAs(ctx, ctx.srv.defaultApp.admin_token);
     const r = await admin.req('PUT', '/user/disable', { body: { list: [t.json.data.user_id] } });
     assert.equal(r.json.code, 200, r.text);
-    text(await u.c.req('GET', '/user/get_poke'), 403, 'Account disabled.');
+    text(await u.c.req('GET', '/user/get_poke'), 403, 'Not loged in.'); // the disable ended the session
     text(await post(u.c, '/user/login', { region: 86, phone: u.phone, password: u.password }), 403, 'Account disabled.');
     im.close(); admin.close();
   });
