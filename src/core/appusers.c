@@ -14,6 +14,7 @@
 #include "core/secret.h"
 #include "core/text.h"
 #include "core/tokens.h"
+#include "core/versions.h"
 #include "store/store.h"
 
 /* ---- the served app ---- */
@@ -218,9 +219,9 @@ struct password_args {
 };
 
 /* Sets the hash and ends the sessions (but keep_session) and IM tokens of x->id. */
-static int set_password_rows(db_t *db, struct password_args *x)
+static int set_password_rows(db_t *db, struct password_args *x, int64_t version)
 {
-    int rc = store_acct_set_password(db, x->app_id, x->id, x->hash, x->c->now);
+    int rc = store_acct_set_password(db, x->app_id, x->id, x->hash, version);
     if (!rc)
         rc = store_session_delete_account(db, x->id, x->keep_session);
     if (!rc)
@@ -228,7 +229,7 @@ static int set_password_rows(db_t *db, struct password_args *x)
     return rc;
 }
 
-static int reset_tx(db_t *db, void *p)
+static int reset_tx(db_t *db, void *p, int64_t version)
 {
     struct password_args *x = p;
     struct account acct;
@@ -239,7 +240,7 @@ static int reset_tx(db_t *db, void *p)
     if (rc)
         return rc == -E_NOT_FOUND && region ? -E_USER_UNKNOWN : rc;
     x->id = acct.id;
-    return set_password_rows(db, x);
+    return set_password_rows(db, x, version);
 }
 
 int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, const char *password)
@@ -255,12 +256,12 @@ int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, con
     if ((rc = pw_hash(password, hash)))
         return rc;
     struct password_args x = {.c = c, .app_id = app_id, .vhash = vhash, .hash = hash};
-    rc = store_tx(c->db, reset_tx, &x);
+    rc = ver_tx(c, app_id, reset_tx, &x);
     sodium_memzero(hash, sizeof(hash));
     return rc;
 }
 
-static int change_tx(db_t *db, void *p) { return set_password_rows(db, p); }
+static int change_tx(db_t *db, void *p, int64_t version) { return set_password_rows(db, p, version); }
 
 int au_change_password(struct ctx *c, const struct account *acct, const char *old_pw, const char *new_pw,
                        const char *keep_session)
@@ -273,7 +274,7 @@ int au_change_password(struct ctx *c, const struct account *acct, const char *ol
         return rc;
     struct password_args x = {.c = c, .app_id = acct->app_id, .keep_session = keep_session, .id = acct->id,
                               .hash = hash};
-    rc = store_tx(c->db, change_tx, &x);
+    rc = ver_tx(c, acct->app_id, change_tx, &x);
     sodium_memzero(hash, sizeof(hash));
     return rc;
 }
@@ -288,21 +289,51 @@ int au_im_token(struct ctx *c, const struct account *acct, const char **token)
 
 static int user_gone(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 
+/* One change of the account's own row, stamped with the app's next sync version (core/versions.h). */
+struct set_args {
+    const struct account *acct;
+    enum au_field f;
+    const char *value;
+    const int *flags;
+    int poke;
+};
+
+static int set_field_tx(db_t *db, void *p, int64_t version)
+{
+    struct set_args *x = p;
+    return store_au_set_text(db, x->f, x->acct->app_id, x->acct->id, x->value, version);
+}
+
+static int set_privacy_tx(db_t *db, void *p, int64_t version)
+{
+    struct set_args *x = p;
+    return store_au_set_privacy(db, x->acct->app_id, x->acct->id, x->flags, version);
+}
+
+static int set_poke_tx(db_t *db, void *p, int64_t version)
+{
+    struct set_args *x = p;
+    return store_au_set_poke(db, x->acct->app_id, x->acct->id, x->poke, version);
+}
+
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value)
 {
     if (f == AU_ST_ACCOUNT && !strcmp(acct->st_account, value))
         return 0; /* the number it has: nothing changes, not even the account's sync version */
-    return user_gone(store_au_set_text(c->db, f, acct->app_id, acct->id, value, c->now));
+    struct set_args x = {.acct = acct, .f = f, .value = value};
+    return user_gone(ver_tx(c, acct->app_id, set_field_tx, &x));
 }
 
 int au_set_privacy(struct ctx *c, const struct account *acct, const int flags[4])
 {
-    return user_gone(store_au_set_privacy(c->db, acct->app_id, acct->id, flags, c->now));
+    struct set_args x = {.acct = acct, .flags = flags};
+    return user_gone(ver_tx(c, acct->app_id, set_privacy_tx, &x));
 }
 
 int au_set_poke(struct ctx *c, const struct account *acct, int poke)
 {
-    return user_gone(store_au_set_poke(c->db, acct->app_id, acct->id, poke, c->now));
+    struct set_args x = {.acct = acct, .poke = poke};
+    return user_gone(ver_tx(c, acct->app_id, set_poke_tx, &x));
 }
 
 /* ---- lookups ---- */

@@ -39,6 +39,13 @@ void store_close_all(void);
  */
 int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg) USERD_MUST_CHECK;
 
+/*
+ * Runs fn(db, arg) in a read transaction: every statement of fn reads one
+ * snapshot of the store (SQLite: one WAL snapshot; PostgreSQL: REPEATABLE
+ * READ), so reads that belong together agree with each other.
+ */
+int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg) USERD_MUST_CHECK;
+
 /* ---- meta: server-wide secrets, made once, shared by every process ---- */
 
 /** The value of key; when absent, stores fresh (first writer wins) and returns the stored one. */
@@ -235,6 +242,12 @@ int store_members_since(db_t *db, struct arena *a, int64_t account_id, int64_t s
 /** Favourite groups of the account: *total of them, and up to limit from offset. */
 int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, int64_t offset,
                 struct group_row **out, size_t *n, int64_t *total) USERD_MUST_CHECK;
+/**
+ * The app's next sync version: one more than its last, or now when that is
+ * later (the row is made on first use). Takes the app's counter row for the
+ * rest of the transaction: call inside store_tx.
+ */
+int store_sync_next(db_t *db, const char *app_id, int64_t now, int64_t *version) USERD_MUST_CHECK;
 /* ---- end of app face ---- */
 
 /* ---- IM face: profile and administration of accounts, devices, push (issue 3) ---- */
