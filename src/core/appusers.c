@@ -175,14 +175,38 @@ int au_login(struct ctx *c, const char *app_id, const char *region, const char *
         return rc;
     if (out->status)
         return -E_DISABLED;
-    int64_t expire;
-    if ((rc = tok_login(c, out, NULL, 0, im_token, &expire, NULL)))
+    if ((rc = au_sign_in(c, out, session, im_token)))
         return rc;
-    const char *hash, *token = new_session(c, &hash);
-    if ((rc = store_session_insert(c->db, hash, out->id, session_expiry(c), c->now)))
+    limit_maybe_purge(c);
+    return 0;
+}
+
+struct sign_in_args {
+    struct ctx *c;
+    const struct account *acct;
+    struct tok_issue t;
+    const char *session_hash;
+};
+
+static int sign_in_tx(db_t *db, void *p)
+{
+    struct sign_in_args *x = p;
+    int rc = tok_issue_tx(db, x->c, x->acct, &x->t);
+    return rc ? rc : store_session_insert(db, x->session_hash, x->acct->id, session_expiry(x->c), x->c->now);
+}
+
+int au_sign_in(struct ctx *c, const struct account *acct, const char **session, const char **im_token)
+{
+    if (acct->status)
+        return -E_DISABLED;
+    struct sign_in_args x = {.c = c, .acct = acct};
+    tok_prepare(c, NULL, 0, &x.t);
+    const char *token = new_session(c, &x.session_hash);
+    int rc = store_tx(c->db, sign_in_tx, &x);
+    if (rc)
         return rc;
     *session = token;
-    limit_maybe_purge(c);
+    *im_token = x.t.token;
     return 0;
 }
 

@@ -61,12 +61,28 @@ int social_groups(struct ctx *c, const struct account *me, struct group_row **ou
     return store_groups_of(c->db, c->a, me->id, out, n);
 }
 
+struct favs_args {
+    struct ctx *c;
+    int64_t id, limit, offset;
+    struct group_row **out;
+    size_t *n;
+    int64_t *total;
+};
+
+static int favs_read(db_t *db, void *p)
+{
+    struct favs_args *x = p;
+    return store_gfavs(db, x->c->a, x->id, x->limit, x->offset, x->out, x->n, x->total);
+}
+
 int social_favgroups(struct ctx *c, const struct account *me, int64_t limit, int64_t offset,
                      struct group_row **out, size_t *n, int64_t *total)
 {
     if (limit < 0 || limit > SOCIAL_FAVS_MAX)
         limit = SOCIAL_FAVS_MAX;
-    return store_gfavs(c->db, c->a, me->id, limit, offset, out, n, total);
+    /* The count and the page in one snapshot: total agrees with the list. */
+    struct favs_args x = {c, me->id, limit, offset, out, n, total};
+    return store_read(c->db, favs_read, &x);
 }
 
 static void newest(int64_t *v, int64_t t)

@@ -239,7 +239,7 @@ int store_groups_since(db_t *db, struct arena *a, int64_t account_id, int64_t si
 /** Member rows changed after since, of the live groups the account is (still) in. */
 int store_members_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct member_row **out,
                         size_t *n) USERD_MUST_CHECK;
-/** Favourite groups of the account: *total of them, and up to limit from offset. */
+/** Favourite groups of the account: *total of them, and up to limit from offset (two statements: call in store_read). */
 int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, int64_t offset,
                 struct group_row **out, size_t *n, int64_t *total) USERD_MUST_CHECK;
 /**
