@@ -61,9 +61,9 @@ static const struct app_error {
 } errors[] = {
     {"/user/login", E_USER_UNKNOWN, 1000, 200, NULL},
     {"/user/login", E_PASSWORD, 1001, 200, NULL},
-    {"/user/login", E_LOCKED, 1002, 200, NULL}, /* ours: too many wrong passwords */
     {"/user/change_password", E_PASSWORD, 1000, 200, NULL},
     {"/user/set_st_account", E_EXISTS, 1000, 200, NULL},
+    {NULL, E_LOCKED, 1002, 200, NULL}, /* ours: the account's lockout (login, change_password) */
     {NULL, E_CODE_WRONG, 1000, 200, NULL},
     {NULL, E_CODE_EXPIRED, 2000, 200, NULL},
     {NULL, E_RATE_LIMITED, 3004, 200, NULL},

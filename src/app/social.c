@@ -148,7 +148,7 @@ void app_sync(struct http_req *r)
         app_fail(r, rc);
         return;
     }
-    const struct account *me = &app(r)->me;
+    const struct account *me = &d.user;
     json_t *user = d.user_changed ? json_pack("{s:s,s:s,s:s,s:I}", "id", app_uid(r, me->id), "nickname",
                                               app_nick(r, me->nick), "portraitUri", me->avatar, "timestamp",
                                               (json_int_t)me->updated_at)

@@ -1,9 +1,12 @@
 #include "core/accounts.h"
 
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/passwords.h"
 #include "core/text.h"
+#include "core/versions.h"
 #include "store/store.h"
 
 /* A mobile number that several regions hold signs in to the account of this region (mainland China) first. */
@@ -83,6 +86,19 @@ int acct_create(struct ctx *c, struct account *in)
     return store_tx(c->db, create_tx, in);
 }
 
+int acct_create_password(struct ctx *c, struct account *in, const char *password)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int rc = acct_check_password(password) ? -E_INVALID : pw_hash(password, hash);
+    if (!rc) {
+        in->pw_hash = hash;
+        rc = acct_create(c, in);
+        in->pw_hash = NULL;
+    }
+    sodium_memzero(hash, sizeof(hash));
+    return rc;
+}
+
 int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out)
 {
     return not_found_as_user(store_acct_by_id(c->db, c->a, app_id, id, out));
@@ -108,7 +124,7 @@ int acct_settings(struct ctx *c, int64_t id, struct user_settings *out)
     return not_found_as_user(store_settings_get(c->db, c->a, id, out));
 }
 
-int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p)
+static int check_patch(const struct account_patch *p)
 {
     if ((p->nick && acct_check_nick(p->nick)) || (p->avatar && acct_check_avatar(p->avatar, AVATAR_MAX)))
         return -E_INVALID;
@@ -116,5 +132,28 @@ int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const str
     for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++)
         if (texts[i] && strlen(texts[i]) > ACCT_TEXT_MAX)
             return -E_INVALID;
-    return not_found_as_user(store_acct_update_profile(c->db, app_id, id, p, c->now));
+    return 0;
+}
+
+int acct_update_profile_tx(db_t *db, const char *app_id, int64_t id, const struct account_patch *p, int64_t version)
+{
+    return check_patch(p) ? -E_INVALID : not_found_as_user(store_acct_update_profile(db, app_id, id, p, version));
+}
+
+struct profile_args {
+    const char *app_id;
+    int64_t id;
+    const struct account_patch *p;
+};
+
+static int profile_tx(db_t *db, void *arg, int64_t version)
+{
+    struct profile_args *x = arg;
+    return acct_update_profile_tx(db, x->app_id, x->id, x->p, version);
+}
+
+int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p)
+{
+    struct profile_args x = {app_id, id, p};
+    return check_patch(p) ? -E_INVALID : ver_tx(c, app_id, profile_tx, &x);
 }

@@ -48,6 +48,14 @@ int acct_check_text(const char *s, size_t max) USERD_MUST_CHECK;
  */
 int acct_create(struct ctx *c, struct account *in) USERD_MUST_CHECK;
 
+/**
+ * acct_create for an account with a password (acct_check_password:
+ * -E_INVALID), hashed here with Argon2id (call from a hashing-pool
+ * handler); in->pw_hash is not read. The one place that hashes a new
+ * account's password.
+ */
+int acct_create_password(struct ctx *c, struct account *in, const char *password) USERD_MUST_CHECK;
+
 /** acct_create's work inside a transaction the caller holds (core only: store_tx); in->created_at must be set. */
 int acct_create_tx(struct db *db, struct account *in) USERD_MUST_CHECK;
 
@@ -69,7 +77,9 @@ int acct_settings(struct ctx *c, int64_t id, struct user_settings *out) USERD_MU
 
 /**
  * Changes the profile fields of p that are not NULL (nick, avatar,
- * description, public_info, private_info), in one statement. The one way
+ * description, public_info, private_info), in one statement of one
+ * transaction that stamps the account with its app's next sync version
+ * (core/versions.h). The one way
  * every face sets the shared nick and avatar, stored as given (a face that
  * renders into markup escapes when it renders). Checks the account's rules
  * (acct_check_nick, acct_check_avatar, ACCT_TEXT_MAX bytes of text): faces
@@ -77,5 +87,11 @@ int acct_settings(struct ctx *c, int64_t id, struct user_settings *out) USERD_MU
  * -E_USER_UNKNOWN when the account is not in the app, -E_INVALID.
  */
 int acct_update_profile(struct ctx *c, const char *app_id, int64_t id, const struct account_patch *p) USERD_MUST_CHECK;
+/**
+ * acct_update_profile inside a write transaction the caller holds, stamped
+ * with a sync version it took there (core only: ver_next_tx).
+ */
+int acct_update_profile_tx(struct db *db, const char *app_id, int64_t id, const struct account_patch *p,
+                           int64_t version) USERD_MUST_CHECK;
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/secret.h"
 #include "core/text.h"
 #include "core/tokens.h"
+#include "core/versions.h"
 #include "store/store.h"
 
 /* ---- the served app ---- */
@@ -164,40 +165,48 @@ int au_register(struct ctx *c, const char *app_id, const char *nick, const char 
     return rc;
 }
 
-static const char *login_key(struct ctx *c, const char *app_id, const char *region, const char *phone)
-{
-    return arena_printf(c->a, "login:%s:%s:%s", app_id, region, phone);
-}
-
 int au_login(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *password,
              struct account *out, const char **session, const char **im_token)
 {
-    const char *key = login_key(c, app_id, region, phone);
-    int64_t window = cfg_int(CFG_login_lockout) * 1000, max = cfg_int(CFG_login_max_failures), failures;
-    int rc = limit_count(c, key, window, &failures);
-    if (rc)
-        return rc;
-    if (failures >= max)
-        return -E_LOCKED;
-    rc = store_au_by_phone(c->db, c->a, app_id, region, phone, out);
+    int rc = store_au_by_phone(c->db, c->a, app_id, region, phone, out);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
-    if ((rc = pw_check(c, out, password))) {
-        int lrc = rc == -E_PASSWORD ? limit_hit(c, key, window, max, &failures) : 0;
-        return lrc ? lrc : rc;
-    }
+    if ((rc = pw_verify(c, out, password)))
+        return rc;
     if (out->status)
         return -E_DISABLED;
-    if (failures && (rc = limit_clear(c, key)))
+    if ((rc = au_sign_in(c, out, session, im_token)))
         return rc;
-    int64_t expire;
-    if ((rc = tok_login(c, out, NULL, 0, im_token, &expire, NULL)))
-        return rc;
-    const char *hash, *token = new_session(c, &hash);
-    if ((rc = store_session_insert(c->db, hash, out->id, session_expiry(c), c->now)))
+    limit_maybe_purge(c);
+    return 0;
+}
+
+struct sign_in_args {
+    struct ctx *c;
+    const struct account *acct;
+    struct tok_issue t;
+    const char *session_hash;
+};
+
+static int sign_in_tx(db_t *db, void *p)
+{
+    struct sign_in_args *x = p;
+    int rc = tok_issue_tx(db, x->c, x->acct, &x->t);
+    return rc ? rc : store_session_insert(db, x->session_hash, x->acct->id, session_expiry(x->c), x->c->now);
+}
+
+int au_sign_in(struct ctx *c, const struct account *acct, const char **session, const char **im_token)
+{
+    if (acct->status)
+        return -E_DISABLED;
+    struct sign_in_args x = {.c = c, .acct = acct};
+    tok_prepare(c, NULL, 0, &x.t);
+    const char *token = new_session(c, &x.session_hash);
+    int rc = store_tx(c->db, sign_in_tx, &x);
+    if (rc)
         return rc;
     *session = token;
-    limit_maybe_purge(c);
+    *im_token = x.t.token;
     return 0;
 }
 
@@ -232,9 +241,9 @@ struct password_args {
 };
 
 /* Sets the hash and ends the sessions (but keep_session) and IM tokens of x->id. */
-static int set_password_rows(db_t *db, struct password_args *x)
+static int set_password_rows(db_t *db, struct password_args *x, int64_t version)
 {
-    int rc = store_acct_set_password(db, x->app_id, x->id, x->hash, x->c->now);
+    int rc = store_acct_set_password(db, x->app_id, x->id, x->hash, version);
     if (!rc)
         rc = store_session_delete_account(db, x->id, x->keep_session);
     if (!rc)
@@ -242,7 +251,7 @@ static int set_password_rows(db_t *db, struct password_args *x)
     return rc;
 }
 
-static int reset_tx(db_t *db, void *p)
+static int reset_tx(db_t *db, void *p, int64_t version)
 {
     struct password_args *x = p;
     struct account acct;
@@ -253,7 +262,7 @@ static int reset_tx(db_t *db, void *p)
     if (rc)
         return rc == -E_NOT_FOUND && region ? -E_USER_UNKNOWN : rc;
     x->id = acct.id;
-    return set_password_rows(db, x);
+    return set_password_rows(db, x, version);
 }
 
 int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, const char *password)
@@ -269,17 +278,17 @@ int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, con
     if ((rc = pw_hash(password, hash)))
         return rc;
     struct password_args x = {.c = c, .app_id = app_id, .vhash = vhash, .hash = hash};
-    rc = store_tx(c->db, reset_tx, &x);
+    rc = ver_tx(c, app_id, reset_tx, &x);
     sodium_memzero(hash, sizeof(hash));
     return rc;
 }
 
-static int change_tx(db_t *db, void *p) { return set_password_rows(db, p); }
+static int change_tx(db_t *db, void *p, int64_t version) { return set_password_rows(db, p, version); }
 
 int au_change_password(struct ctx *c, const struct account *acct, const char *old_pw, const char *new_pw,
                        const char *keep_session)
 {
-    int rc = pw_check(c, acct, old_pw);
+    int rc = pw_verify(c, acct, old_pw);
     if (rc)
         return rc;
     char hash[crypto_pwhash_STRBYTES];
@@ -287,7 +296,7 @@ int au_change_password(struct ctx *c, const struct account *acct, const char *ol
         return rc;
     struct password_args x = {.c = c, .app_id = acct->app_id, .keep_session = keep_session, .id = acct->id,
                               .hash = hash};
-    rc = store_tx(c->db, change_tx, &x);
+    rc = ver_tx(c, acct->app_id, change_tx, &x);
     sodium_memzero(hash, sizeof(hash));
     return rc;
 }
@@ -302,21 +311,51 @@ int au_im_token(struct ctx *c, const struct account *acct, const char **token)
 
 static int user_gone(int rc) { return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc; }
 
+/* One change of the account's own row, stamped with the app's next sync version (core/versions.h). */
+struct set_args {
+    const struct account *acct;
+    enum au_field f;
+    const char *value;
+    const int *flags;
+    int poke;
+};
+
+static int set_field_tx(db_t *db, void *p, int64_t version)
+{
+    struct set_args *x = p;
+    return store_au_set_text(db, x->f, x->acct->app_id, x->acct->id, x->value, version);
+}
+
+static int set_privacy_tx(db_t *db, void *p, int64_t version)
+{
+    struct set_args *x = p;
+    return store_au_set_privacy(db, x->acct->app_id, x->acct->id, x->flags, version);
+}
+
+static int set_poke_tx(db_t *db, void *p, int64_t version)
+{
+    struct set_args *x = p;
+    return store_au_set_poke(db, x->acct->app_id, x->acct->id, x->poke, version);
+}
+
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value)
 {
     if (f == AU_ST_ACCOUNT && !strcmp(acct->st_account, value))
         return 0; /* the number it has: nothing changes, not even the account's sync version */
-    return user_gone(store_au_set_text(c->db, f, acct->app_id, acct->id, value, c->now));
+    struct set_args x = {.acct = acct, .f = f, .value = value};
+    return user_gone(ver_tx(c, acct->app_id, set_field_tx, &x));
 }
 
 int au_set_privacy(struct ctx *c, const struct account *acct, const int flags[4])
 {
-    return user_gone(store_au_set_privacy(c->db, acct->app_id, acct->id, flags, c->now));
+    struct set_args x = {.acct = acct, .flags = flags};
+    return user_gone(ver_tx(c, acct->app_id, set_privacy_tx, &x));
 }
 
 int au_set_poke(struct ctx *c, const struct account *acct, int poke)
 {
-    return user_gone(store_au_set_poke(c->db, acct->app_id, acct->id, poke, c->now));
+    struct set_args x = {.acct = acct, .poke = poke};
+    return user_gone(ver_tx(c, acct->app_id, set_poke_tx, &x));
 }
 
 /* ---- lookups ---- */

@@ -52,13 +52,23 @@ int au_register(struct ctx *c, const char *app_id, const char *nick, const char 
                 struct account *out, const char **session) USERD_MUST_CHECK;
 
 /**
- * Signs in with phone and password (Argon2id: hashing pool). Makes a
- * session and an IM token. -E_USER_UNKNOWN, -E_PASSWORD (counted),
- * -E_LOCKED (login.max_failures wrong passwords: locked for login.lockout),
+ * Signs in with phone and password (Argon2id: hashing pool), then
+ * au_sign_in: a session and an IM token. -E_USER_UNKNOWN (not counted), -E_PASSWORD and
+ * -E_LOCKED (the account's lockout, shared by every face: pw_verify),
  * -E_DISABLED.
  */
 int au_login(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *password,
              struct account *out, const char **session, const char **im_token) USERD_MUST_CHECK;
+
+/**
+ * Signs the account in on the app face, however it proved who it is (a
+ * password: au_login; an SMS code): a new session and a new IM token (no
+ * device), in one transaction, which reads the account again
+ * (-E_DISABLED, -E_USER_UNKNOWN). *session: the cookie value; *im_token:
+ * the token the IM face accepts. No hashing: any thread.
+ */
+int au_sign_in(struct ctx *c, const struct account *acct, const char **session,
+               const char **im_token) USERD_MUST_CHECK;
 
 /**
  * The account of a session cookie value. *hash: the session's stored hash.
@@ -80,7 +90,8 @@ int au_reset_password(struct ctx *c, const char *app_id, const char *vtoken, con
 
 /**
  * Checks old, sets new (hashing pool); ends the account's other sessions and
- * all its IM tokens. -E_PASSWORD when old is wrong.
+ * all its IM tokens. -E_PASSWORD when old is wrong, -E_LOCKED: old is
+ * checked by pw_verify, under the account's lockout.
  */
 int au_change_password(struct ctx *c, const struct account *acct, const char *old_pw, const char *new_pw,
                        const char *keep_session) USERD_MUST_CHECK;

@@ -23,6 +23,21 @@ int dev_check_push_token(const char *s, size_t max)
     return n < 1 || n > max || !text_is_visible_ascii(s, n) ? -E_INVALID : 0;
 }
 
+struct list_args {
+    struct ctx *c;
+    int64_t account_id, after;
+    int limit;
+    struct device_page *out;
+};
+
+/* The page and the version in one snapshot: the version is that of the devices listed. */
+static int list_read(db_t *db, void *p)
+{
+    struct list_args *x = p;
+    int rc = store_device_page(db, x->c->a, x->account_id, x->after, x->limit, x->out->items, &x->out->n);
+    return rc ? rc : store_device_newest(db, x->account_id, &x->out->version);
+}
+
 int dev_list(struct ctx *c, int64_t account_id, int64_t after, int limit, struct device_page *out)
 {
     if (limit < 1 || limit > DEVICE_PAGE_MAX || after < 0)
@@ -30,9 +45,8 @@ int dev_list(struct ctx *c, int64_t account_id, int64_t after, int limit, struct
     memset(out, 0, sizeof(*out));
     /* One more than asked: tells whether there is a next page. */
     out->items = arena_alloc(c->a, (size_t)(limit + 1) * sizeof(*out->items));
-    int rc = store_device_page(c->db, c->a, account_id, after, limit + 1, out->items, &out->n);
-    if (!rc)
-        rc = store_device_newest(c->db, account_id, &out->version);
+    struct list_args x = {c, account_id, after, limit + 1, out};
+    int rc = store_read(c->db, list_read, &x);
     if (rc)
         return rc;
     if (out->n > limit) {

@@ -13,9 +13,9 @@ int limit_hit(struct ctx *c, const char *key, int64_t window_ms, int64_t restart
     return store_counter_hit(c->db, key, c->now, c->now - window_ms, restart_at, count);
 }
 
-int limit_count(struct ctx *c, const char *key, int64_t window_ms, int64_t *count)
+int limit_take(struct ctx *c, const char *key, int64_t window_ms, int64_t max, int *taken)
 {
-    return store_counter_get(c->db, key, c->now - window_ms, count);
+    return store_counter_take(c->db, key, c->now, c->now - window_ms, max, taken);
 }
 
 int limit_clear(struct ctx *c, const char *key) { return store_counter_delete(c->db, key); }

@@ -16,8 +16,14 @@
  */
 int limit_hit(struct ctx *c, const char *key, int64_t window_ms, int64_t restart_at, int64_t *count) USERD_MUST_CHECK;
 
-/** Events of key in its current window (0 when the window is over or there is none). */
-int limit_count(struct ctx *c, const char *key, int64_t window_ms, int64_t *count) USERD_MUST_CHECK;
+/**
+ * Counts one event for key only while its window of window_ms holds fewer
+ * than max: *taken 1 (counted; reaching max starts the window again at this
+ * event, as limit_hit with restart_at max), or 0 (the window is full:
+ * nothing counted). One statement: however many callers race, at most max
+ * take an event in a window.
+ */
+int limit_take(struct ctx *c, const char *key, int64_t window_ms, int64_t max, int *taken) USERD_MUST_CHECK;
 
 /** Takes back one event that limit_hit counted for key but that did not happen after all. */
 int limit_unhit(struct ctx *c, const char *key) USERD_MUST_CHECK;

@@ -10,6 +10,7 @@
 #include "core/accounts.h"
 #include "core/apps.h"
 #include "core/passwords.h"
+#include "core/versions.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -342,19 +343,22 @@ static int update_tx(db_t *db, void *arg)
 {
     struct update *u = arg;
     struct live_row row;
+    int64_t version;
     int rc = store_live_by_uid(db, u->c->a, u->app_id, u->user_id, 1, &row);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
+    if ((rc = ver_next_tx(db, u->app_id, u->c->now, &version)))
+        return rc;
     if (u->ext && json_object_size(u->ext)) {
         const char *ext;
-        if ((rc = merge(u, row.extends, &ext)) || (rc = store_live_set_extends(db, u->app_id, row.id, ext, u->c->now)))
+        if ((rc = merge(u, row.extends, &ext)) || (rc = store_live_set_extends(db, u->app_id, row.id, ext, version)))
             return rc;
     }
-    /* Nick and avatar go the one way every face sets them (u->c->db is db, inside this transaction). */
+    /* Nick and avatar go the one way every face sets them, in this transaction. */
     struct account_patch p = {.nick = nonempty(u->nick), .avatar = nonempty(u->avatar)};
     if (!p.nick && !p.avatar)
         return 0;
-    if ((rc = acct_update_profile(u->c, u->app_id, row.id, &p)) == -E_INVALID)
+    if ((rc = acct_update_profile_tx(db, u->app_id, row.id, &p, version)) == -E_INVALID)
         *u->why = "nick or avatar breaks the account's limits";
     return rc;
 }

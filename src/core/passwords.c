@@ -6,6 +6,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/lowprio.h"
+#include "core/limits.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -84,7 +85,8 @@ int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char
     return 0;
 }
 
-int pw_check(struct ctx *c, const struct account *acct, const char *password)
+/* The comparison itself: 0 or -E_PASSWORD; a match with stale parameters is rehashed. */
+static int pw_match(struct ctx *c, const struct account *acct, const char *password)
 {
     if (!strcmp(acct->pw_hash, PW_DERIVED)) {
         const char *want;
@@ -106,4 +108,18 @@ int pw_check(struct ctx *c, const struct account *acct, const char *password)
             log_warn("password rehash of account %lld failed", (long long)acct->id);
     }
     return 0;
+}
+
+int pw_verify(struct ctx *c, const struct account *acct, const char *password)
+{
+    const char *key = arena_printf(c->a, "pwfail:%lld", (long long)acct->id);
+    int taken;
+    int rc = limit_take(c, key, cfg_int(CFG_login_lockout) * 1000, cfg_int(CFG_login_max_failures), &taken);
+    if (rc)
+        return rc;
+    if (!taken)
+        return -E_LOCKED;
+    if ((rc = pw_match(c, acct, password)))
+        return rc; /* the check stays counted */
+    return limit_clear(c, key);
 }

@@ -26,10 +26,24 @@
 int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES]) USERD_MUST_CHECK;
 
 /**
- * Checks password against the account. 0 when it matches (and rehashes it
- * in place when the parameters changed), -E_PASSWORD when it does not.
+ * Checks a password someone gives for the account: a sign-in on any face,
+ * or a change or a delete that asks for the current password. The one
+ * place that verifies a password, so every check counts against the
+ * account's lockout, whichever face or process made it (the counter lives
+ * in the store):
+ *
+ * - the check is counted before any hashing, and only while fewer than
+ *   login.max_failures are counted in the window (one atomic statement, so
+ *   parallel guesses cannot all pass the count and then hash);
+ * - reaching login.max_failures locks the account for login.lockout
+ *   seconds from that check: -E_LOCKED, with nothing hashed, even for the
+ *   right password;
+ * - a right password clears the count.
+ *
+ * 0 when it matches (a hash made with other parameters is replaced),
+ * -E_PASSWORD (counted), -E_LOCKED. Argon2id: hashing pool only.
  */
-int pw_check(struct ctx *c, const struct account *acct, const char *password) USERD_MUST_CHECK;
+int pw_verify(struct ctx *c, const struct account *acct, const char *password) USERD_MUST_CHECK;
 
 /** The derived IM password of a live-face account (16 characters). */
 int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char **out) USERD_MUST_CHECK;

@@ -1,6 +1,9 @@
 #include "core/push.h"
 
+#include <sodium.h>
+
 #include "core/accounts.h"
+#include "core/passwords.h"
 #include "core/tokens.h"
 #include "store/store.h"
 
@@ -28,9 +31,17 @@ static int register_tx(db_t *db, void *p)
 int push_register(struct ctx *c, struct push_user *u)
 {
     struct register_args x = {c, u};
+    char hash[crypto_pwhash_STRBYTES];
     if (!u->acct.created_at)
         u->acct.created_at = c->now;
-    return store_tx(c->db, register_tx, &x);
+    int rc = acct_check_password(u->password) ? -E_INVALID : pw_hash(u->password, hash);
+    if (!rc) {
+        u->acct.pw_hash = hash;
+        rc = store_tx(c->db, register_tx, &x);
+        u->acct.pw_hash = NULL;
+    }
+    sodium_memzero(hash, sizeof(hash));
+    return rc;
 }
 
 struct tags_args {

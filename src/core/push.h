@@ -14,7 +14,8 @@
 #define PUSH_TAGS_MAX 100    /* tags per account, and per request */
 
 struct push_user {
-    struct account acct; /* app_id, username, pw_hash: as for acct_create() */
+    struct account acct; /* app_id, username: as for acct_create() */
+    const char *password; /* hashed by push_register (acct_check_password) */
     const char *guid;    /* NULL: no device */
     const char *alias, *push_token; /* NULL: none */
 };
@@ -22,7 +23,8 @@ struct push_user {
 /**
  * Creates the account, its settings (alias, push token) and, when guid is
  * given, its first device (platform from the user agent), all or nothing.
- * Sets u->acct.id. -E_EXISTS when the username is taken.
+ * Hashes u->password (Argon2id: call from a hashing-pool handler). Sets
+ * u->acct.id. -E_EXISTS when the username is taken, -E_INVALID (password).
  */
 int push_register(struct ctx *c, struct push_user *u) USERD_MUST_CHECK;
 

@@ -6,9 +6,10 @@
 
 /*
  * The app face's social data: blacklist, friendships, groups and favourite
- * groups, and the versioned sync of them. Versions are ms timestamps: each
- * row carries updated_at, and sync returns the rows changed after the
- * version the client holds.
+ * groups, and the versioned sync of them. Each row carries in updated_at
+ * the sync version of its last change (core/versions.h: a per-app counter
+ * taken in commit order, kept near the ms clock), and sync returns the rows
+ * changed after the version the client holds.
  */
 #define SOCIAL_FAVS_MAX 1000 /* a favgroups page without limit returns at most this many */
 
@@ -26,7 +27,8 @@ int social_favgroups(struct ctx *c, const struct account *me, int64_t limit, int
 
 struct sync_data {
     int64_t version;       /* the newest timestamp returned; the asked version when nothing changed */
-    int user_changed;      /* the account itself changed after the version */
+    struct account user;   /* the account itself, as read with the rest */
+    int user_changed;      /* ... and it changed after the version */
     struct bl_row *bl;
     size_t n_bl;
     struct friend_row *friends;

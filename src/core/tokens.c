@@ -5,6 +5,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "core/apps.h"
+#include "core/passwords.h"
 #include "core/secret.h"
 #include "store/store.h"
 
@@ -23,34 +24,53 @@ int tok_guess_platform(const char *ua)
     return 6;
 }
 
+void tok_prepare(struct ctx *c, const char *guid, int platform, struct tok_issue *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->guid = guid;
+    t->platform = platform;
+    t->token = sec_token(c->a, 32);
+    t->hash = sec_hash(c->a, t->token);
+    t->expire = c->now + cfg_int(CFG_token_ttl) * 1000;
+}
+
+int tok_issue_tx(db_t *db, struct ctx *c, const struct account *acct, struct tok_issue *t)
+{
+    /* Read again in the transaction: a disable that committed since the caller read the account ends this sign-in too. */
+    struct account now;
+    int rc = store_acct_by_id(db, c->a, acct->app_id, acct->id, &now);
+    if (rc)
+        return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
+    if (now.status)
+        return -E_DISABLED;
+    t->device_sn = 0;
+    if (t->guid && *t->guid) {
+        int platform = t->platform ? t->platform : tok_guess_platform(c->user_agent);
+        rc = store_device_upsert(db, acct->id, t->guid, platform, c->user_agent, c->now, &t->device_sn);
+        if (rc)
+            return rc == -E_EXISTS ? -E_BUSY : rc; /* two first logins of one user raced: retry */
+        /* Bounded per account: past the cap the least recently used device goes, and its tokens. */
+        int64_t gone;
+        if ((rc = store_device_trim(db, acct->id, cfg_int(CFG_token_max_devices), &gone)) ||
+            (gone && (rc = store_token_delete_orphans(db, acct->id))))
+            return rc;
+    }
+    /* Bounded per account: expired tokens go, and past the cap (at least 2) the oldest; the new one counts. */
+    if ((rc = store_token_trim(db, acct->id, c->now, cfg_int(CFG_token_max_per_account) - 1)))
+        return rc;
+    return store_token_insert(db, t->hash, acct->app_id, acct->id, t->device_sn, t->expire, c->now);
+}
+
 struct login_args {
     struct ctx *c;
     const struct account *acct;
-    const char *guid, *hash;
-    int platform;
-    int64_t expire, device_sn;
+    struct tok_issue t;
 };
 
 static int login_tx(db_t *db, void *p)
 {
     struct login_args *x = p;
-    int rc;
-    x->device_sn = 0;
-    if (x->guid && *x->guid) {
-        int platform = x->platform ? x->platform : tok_guess_platform(x->c->user_agent);
-        rc = store_device_upsert(db, x->acct->id, x->guid, platform, x->c->user_agent, x->c->now, &x->device_sn);
-        if (rc)
-            return rc == -E_EXISTS ? -E_BUSY : rc; /* two first logins of one user raced: retry */
-        /* Bounded per account: past the cap the least recently used device goes, and its tokens. */
-        int64_t gone;
-        if ((rc = store_device_trim(db, x->acct->id, cfg_int(CFG_token_max_devices), &gone)) ||
-            (gone && (rc = store_token_delete_orphans(db, x->acct->id))))
-            return rc;
-    }
-    /* Bounded per account: expired tokens go, and past the cap (at least 2) the oldest; the new one counts. */
-    if ((rc = store_token_trim(db, x->acct->id, x->c->now, cfg_int(CFG_token_max_per_account) - 1)))
-        return rc;
-    return store_token_insert(db, x->hash, x->acct->app_id, x->acct->id, x->device_sn, x->expire, x->c->now);
+    return tok_issue_tx(db, x->c, x->acct, &x->t);
 }
 
 int tok_login(struct ctx *c, const struct account *acct, const char *guid, int platform,
@@ -58,23 +78,23 @@ int tok_login(struct ctx *c, const struct account *acct, const char *guid, int p
 {
     if (acct->status)
         return -E_DISABLED;
-    char *t = sec_token(c->a, 32);
-    struct login_args x = {
-        .c = c,
-        .acct = acct,
-        .guid = guid,
-        .hash = sec_hash(c->a, t),
-        .platform = platform,
-        .expire = c->now + cfg_int(CFG_token_ttl) * 1000,
-    };
+    struct login_args x = {.c = c, .acct = acct};
+    tok_prepare(c, guid, platform, &x.t);
     int rc = store_tx(c->db, login_tx, &x);
     if (rc)
         return rc;
-    *token = t;
-    *expire = x.expire;
+    *token = x.t.token;
+    *expire = x.t.expire;
     if (device_sn)
-        *device_sn = x.device_sn;
+        *device_sn = x.t.device_sn;
     return 0;
+}
+
+int tok_login_password(struct ctx *c, const struct account *acct, const char *password, const char *guid,
+                       int platform, const char **token, int64_t *expire)
+{
+    int rc = pw_verify(c, acct, password);
+    return rc ? rc : tok_login(c, acct, guid, platform, token, expire, NULL);
 }
 
 int tok_auth(struct ctx *c, const char *app_id, const char *token, struct caller *out)

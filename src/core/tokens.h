@@ -35,6 +35,34 @@ struct caller {
 int tok_login(struct ctx *c, const struct account *acct, const char *guid, int platform,
               const char **token, int64_t *expire, int64_t *device_sn) USERD_MUST_CHECK;
 
+/*
+ * tok_login's parts, for a sign-in that makes more than a token in its
+ * transaction (au_sign_in: token and session). Core only.
+ */
+struct tok_issue {
+    const char *guid; /* in: the device, NULL or "" for none */
+    int platform;     /* in: 1-6, 0 to guess from the user agent */
+    const char *token, *hash; /* made by tok_prepare: the token (arena) and its stored hash */
+    int64_t expire, device_sn;
+};
+/** Makes the token (outside the transaction, so that a retry keeps it). */
+void tok_prepare(struct ctx *c, const char *guid, int platform, struct tok_issue *t);
+/**
+ * Inside a write transaction the caller holds: reads the account again
+ * (-E_USER_UNKNOWN, -E_DISABLED: a disable that committed since ends this
+ * sign-in too), registers the device, trims the account's tokens and
+ * devices, stores the token.
+ */
+int tok_issue_tx(struct db *db, struct ctx *c, const struct account *acct, struct tok_issue *t) USERD_MUST_CHECK;
+
+/**
+ * Signs in with a password, as every IM-face token route does: pw_verify
+ * (the account's lockout: -E_PASSWORD, -E_LOCKED; Argon2id, so hashing
+ * pool only), then tok_login (-E_DISABLED).
+ */
+int tok_login_password(struct ctx *c, const struct account *acct, const char *password, const char *guid,
+                       int platform, const char **token, int64_t *expire) USERD_MUST_CHECK;
+
 /**
  * Authenticates a token presented for app_id. -E_AUTH_MISSING (empty),
  * -E_AUTH_INVALID (unknown, or another app's), -E_AUTH_EXPIRED,

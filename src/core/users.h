@@ -27,22 +27,31 @@ int users_set_username(struct ctx *c, const char *app_id, int64_t id, const char
 int users_set_mobile(struct ctx *c, const char *app_id, int64_t id, const char *mobile) USERD_MUST_CHECK;
 
 /**
- * Sets a new password (acct_check_password rules) and deletes every token
- * of the account except the one whose hash is keep_hash (NULL: all of
- * them), in one transaction. Argon2id: call from a ROUTE_SLOW handler.
- * When old is not NULL it must match first (-E_PASSWORD).
+ * Sets a new password (acct_check_password rules) and ends the account's
+ * credentials on every face: every IM token except the one whose hash is
+ * keep_hash (NULL: all of them) and every app-face session, in one
+ * transaction. Argon2id: call from a ROUTE_SLOW handler.
+ * When old is not NULL it must match first: pw_verify, which counts against
+ * the account's lockout (-E_PASSWORD, -E_LOCKED).
  */
 int users_change_password(struct ctx *c, const struct account *acct, const char *old, const char *fresh,
                           const char *keep_hash) USERD_MUST_CHECK;
 
-/** Deletes the account and, with it, its settings, devices, tokens and tags. -E_USER_UNKNOWN. */
-int users_delete(struct ctx *c, const char *app_id, int64_t id) USERD_MUST_CHECK;
+/**
+ * Deletes the account and, with it, its settings, devices, tokens, sessions
+ * and tags. With a password (the owner's own request) it must match first:
+ * pw_verify, which counts against the account's lockout (-E_PASSWORD,
+ * -E_LOCKED; Argon2id: call from a ROUTE_SLOW handler); NULL is an admin's
+ * request. -E_USER_UNKNOWN.
+ */
+int users_delete(struct ctx *c, const char *app_id, int64_t id, const char *password) USERD_MUST_CHECK;
 
 /**
  * Disables (status 1) or enables (status 0) the n accounts, all or none:
  * -E_USER_UNKNOWN (with *bad the id) when one is not in the app. Disabling
- * deletes the accounts' tokens: they stop working at once, and stay dead
- * after the account is enabled again.
+ * deletes the accounts' IM tokens and app-face sessions in the same
+ * transaction: they stop working at once, and stay dead after the account
+ * is enabled again.
  */
 int users_set_status(struct ctx *c, const char *app_id, const int64_t *ids, size_t n, int status,
                      int64_t *bad) USERD_MUST_CHECK;

@@ -14,7 +14,6 @@
 void im_user_delete(struct http_req *r)
 {
     int64_t uid;
-    struct account acct;
     const char *password = NULL;
     int rc = im_target(r, &uid);
     if (!rc && !im(r)->caller.is_admin) {
@@ -22,11 +21,7 @@ void im_user_delete(struct http_req *r)
         rc = r->body_len && !o ? -E_INVALID : jf_str(r, o, "password", 1, 1, PW_MAX, &password);
     }
     if (!rc)
-        rc = acct_get(&r->ctx, im(r)->app_id, uid, &acct);
-    if (!rc && password)
-        rc = pw_check(&r->ctx, &acct, password);
-    if (!rc)
-        rc = users_delete(&r->ctx, im(r)->app_id, uid);
+        rc = users_delete(&r->ctx, im(r)->app_id, uid, password);
     im_done(r, rc);
 }
 

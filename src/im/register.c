@@ -1,5 +1,4 @@
 /* IM face: POST /user/register/v2, /user/register/batch, /user/register/push. */
-#include <sodium.h>
 #include <string.h>
 
 #include "core/accounts.h"
@@ -9,38 +8,27 @@
 #include "core/settings.h"
 #include "im/im.h"
 
-/* Validates username and password, and hashes the password into hash. */
-static int parse_user(struct http_req *r, json_t *o, const char **username, char hash[crypto_pwhash_STRBYTES])
+/* Validates username and password (the core hashes the password). */
+static int parse_user(struct http_req *r, json_t *o, const char **username, const char **password)
 {
-    const char *password;
     int rc;
     if ((rc = jf_str(r, o, "username", 1, 1, USERNAME_MAX, username)))
         return rc;
     if (acct_check_username(*username))
         return http_invalid(r, "username: 1-%d letters, digits or underscores, not all digits", USERNAME_MAX);
-    if ((rc = jf_str(r, o, "password", 1, 6, PW_MAX, &password)))
-        return rc;
-    return pw_hash(password, hash);
+    return jf_str(r, o, "password", 1, 6, PW_MAX, password);
 }
 
-/*
- * Validates {username, password}, hashes the password and creates the
- * account. Shared by register/v2 and register/batch.
- */
+/* Validates {username, password} and creates the account. Shared by register/v2 and register/batch. */
 int im_create_user(struct http_req *r, json_t *o, struct account *out)
 {
-    const char *username;
-    char hash[crypto_pwhash_STRBYTES];
+    const char *password;
     memset(out, 0, sizeof(*out));
-    int rc = parse_user(r, o, &username, hash);
+    int rc = parse_user(r, o, &out->username, &password);
     if (!rc) {
         out->app_id = im(r)->app_id;
-        out->username = username;
-        out->pw_hash = hash;
-        rc = acct_create(&r->ctx, out);
-        out->pw_hash = NULL;
+        rc = acct_create_password(&r->ctx, out, password);
     }
-    sodium_memzero(hash, sizeof(hash));
     return rc;
 }
 
@@ -85,7 +73,6 @@ void im_register_push(struct http_req *r)
     json_t *o = http_json_body(r);
     struct push_user u;
     const char *sign;
-    char hash[crypto_pwhash_STRBYTES] = "";
     int rc = o ? 0 : -E_INVALID;
     memset(&u, 0, sizeof(u));
     if (!rc && (rc = jf_str(r, o, "device_guid", 0, 1, DEVICE_GUID_MAX, &u.guid)) > 0)
@@ -99,13 +86,11 @@ void im_register_push(struct http_req *r)
     if (!rc && (rc = jf_str(r, o, "sign", 0, 0, IM_SIGN_MAX, &sign)) > 0)
         rc = 0;
     if (!rc)
-        rc = parse_user(r, o, &u.acct.username, hash);
+        rc = parse_user(r, o, &u.acct.username, &u.password);
     if (!rc) {
         u.acct.app_id = im(r)->app_id;
-        u.acct.pw_hash = hash;
         rc = push_register(&r->ctx, &u);
     }
-    sodium_memzero(hash, sizeof(hash));
     if (rc)
         im_fail(r, rc);
     else

@@ -1,5 +1,4 @@
 /* IM face: POST /token/user, /token/id, /token/login (NOTES.md, "Tokens"). */
-#include <sodium.h>
 #include <string.h>
 
 #include "core/accounts.h"
@@ -26,14 +25,12 @@ static int parse_login(struct http_req *r, json_t *o, struct login_body *b)
     return 0;
 }
 
-/* Checks the password, signs in, replies {token, user_id, expire}. */
+/* Signs in with the password (the core checks it, under the account's lockout); replies {token, user_id, expire}. */
 static void finish(struct http_req *r, const struct login_body *b, const struct account *acct)
 {
     const char *token;
     int64_t expire;
-    int rc = pw_check(&r->ctx, acct, b->password);
-    if (!rc)
-        rc = tok_login(&r->ctx, acct, b->guid, (int)b->platform, &token, &expire, NULL);
+    int rc = tok_login_password(&r->ctx, acct, b->password, b->guid, (int)b->platform, &token, &expire);
     if (rc) {
         im_fail(r, rc);
         return;

@@ -105,15 +105,12 @@ int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_befo
     return db_first_int(db, db_query(db, Q_COUNTER_HIT, "tiii", key, now, stale_before, restart_at), -E_INTERNAL, count);
 }
 
-int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count)
+int store_counter_take(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t max, int *taken)
 {
-    int rc = db_query(db, Q_COUNTER_GET, "ti", key, stale_before);
-    if (rc)
-        return rc;
-    rc = db_row(db);
-    *count = rc > 0 ? db_int(db, 0) : 0;
-    db_end(db);
-    return rc < 0 ? rc : 0;
+    int64_t count;
+    int rc = db_first_int(db, db_query(db, Q_COUNTER_TAKE, "tiii", key, now, stale_before, max), -E_NOT_FOUND, &count);
+    *taken = !rc;
+    return rc == -E_NOT_FOUND ? 0 : rc;
 }
 
 int store_counter_delete(db_t *db, const char *key)

@@ -197,3 +197,8 @@ int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, in
     }
     return done(db, rc);
 }
+
+int store_sync_next(db_t *db, const char *app_id, int64_t now, int64_t *version)
+{
+    return db_first_int(db, db_query(db, Q_SYNC_NEXT, "ti", app_id, now), -E_INTERNAL, version);
+}

@@ -137,6 +137,18 @@ int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
     return rc;
 }
 
+int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
+{
+    int rc = db_begin(db, 0);
+    if (rc)
+        return rc;
+    if ((rc = fn(db, arg))) {
+        db_rollback(db);
+        return rc;
+    }
+    return db_commit(db);
+}
+
 int store_meta_get_or_put(db_t *db, struct arena *a, const char *key, const char *fresh, const char **out)
 {
     int rc = db_exec(db, Q_META_PUT_NEW, "tt", key, fresh);

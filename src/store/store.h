@@ -39,6 +39,13 @@ void store_close_all(void);
  */
 int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg) USERD_MUST_CHECK;
 
+/*
+ * Runs fn(db, arg) in a read transaction: every statement of fn reads one
+ * snapshot of the store (SQLite: one WAL snapshot; PostgreSQL: REPEATABLE
+ * READ), so reads that belong together agree with each other.
+ */
+int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg) USERD_MUST_CHECK;
+
 /* ---- meta: server-wide secrets, made once, shared by every process ---- */
 
 /** The value of key; when absent, stores fresh (first writer wins) and returns the stored one. */
@@ -213,8 +220,13 @@ int store_captcha_take(db_t *db, struct arena *a, const char *id, const char *ap
 /** One hit on counter key at now; windows that started at or before stale_before are over. *count: hits in the window. */
 int store_counter_hit(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t restart_at,
                       int64_t *count) USERD_MUST_CHECK;
-/** Hits of key in a window that started after stale_before (0 when none). */
-int store_counter_get(db_t *db, const char *key, int64_t stale_before, int64_t *count) USERD_MUST_CHECK;
+/**
+ * store_counter_hit with restart_at max, taken only while the window holds
+ * fewer than max hits: *taken 1 (counted), or 0 (the window is full; nothing
+ * changed). Atomic: parallel callers never take more than max.
+ */
+int store_counter_take(db_t *db, const char *key, int64_t now, int64_t stale_before, int64_t max,
+                       int *taken) USERD_MUST_CHECK;
 int store_counter_delete(db_t *db, const char *key) USERD_MUST_CHECK;
 /** Takes one hit back from counter key (never below 0). */
 int store_counter_unhit(db_t *db, const char *key) USERD_MUST_CHECK;
@@ -246,9 +258,15 @@ int store_groups_since(db_t *db, struct arena *a, int64_t account_id, int64_t si
 /** Member rows changed after since, of the live groups the account is (still) in. */
 int store_members_since(db_t *db, struct arena *a, int64_t account_id, int64_t since, struct member_row **out,
                         size_t *n) USERD_MUST_CHECK;
-/** Favourite groups of the account: *total of them, and up to limit from offset. */
+/** Favourite groups of the account: *total of them, and up to limit from offset (two statements: call in store_read). */
 int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, int64_t offset,
                 struct group_row **out, size_t *n, int64_t *total) USERD_MUST_CHECK;
+/**
+ * The app's next sync version: one more than its last, or now when that is
+ * later (the row is made on first use). Takes the app's counter row for the
+ * rest of the transaction: call inside store_tx.
+ */
+int store_sync_next(db_t *db, const char *app_id, int64_t now, int64_t *version) USERD_MUST_CHECK;
 /* ---- end of app face ---- */
 
 /* ---- IM face: profile and administration of accounts, devices, push (issue 3) ---- */

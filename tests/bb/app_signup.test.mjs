@@ -245,14 +245,14 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     assertLogin(await post(c, '/user/login', { region: 86, phone: u.phone, password: 'NewPass1' }), u.id);
     c.close();
   });
-  test('a disabled account (IM face admin) has its sessions refused and cannot log in', async () => {
+  test('a disabled account (IM face admin) has its sessions ended and cannot log in', async () => {
     const u = await signUp(ctx);
     const im = imAs(ctx);
     const t = assertToken(await im.req('POST', '/token/login', { body: { login_name: u.phone, password: u.password } }), accountId(ctx.srv, u.phone));
     const admin = imAs(ctx, ctx.srv.defaultApp.admin_token);
     await assertSession(u.c);
     assertTrue(await admin.req('PUT', '/user/disable', { body: { list: [t.user_id] } }));
-    text(await u.c.req('GET', '/user/get_poke'), 403, 'Account disabled.');
+    text(await u.c.req('GET', '/user/get_poke'), 403, 'Not loged in.'); // the disable ended the session
     text(await post(u.c, '/user/login', { region: 86, phone: u.phone, password: u.password }), 403, 'Account disabled.');
     await assertImTokenDead(ctx, t.token);
     await assertImTokenDead(ctx, u.imToken);
