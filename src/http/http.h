@@ -32,9 +32,17 @@ struct route {
     handler_fn fn;
     unsigned flags;
     const void *data; /* for the face: e.g. which settings field a setter sets */
+    /*
+     * The query arguments the handler reads, space-separated ("cursor
+     * page_size"), or NULL: the route table's record of them, for the face's
+     * readers (the IM face reads each from a JSON body too, and refuses to
+     * read one a route does not declare) and for documents made from it.
+     */
+    const char *query;
 };
-#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL}
-#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data}
+#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL, NULL}
+#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data, NULL}
+#define ROUTE_Q(methods, pattern, fn, flags, data, query) {methods, pattern, fn, flags, data, query}
 
 struct face {
     const char *name;

@@ -48,7 +48,7 @@ void im_device_remove(struct http_req *r)
     im_done(r, rc);
 }
 
-/* ?device_sn=: that device's tokens die; without it, every token of the account. */
+/* device_sn: that device's tokens die; without it, every token of the account. */
 void im_kick(struct http_req *r)
 {
     int64_t uid, sn = 0;

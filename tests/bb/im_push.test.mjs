@@ -52,6 +52,14 @@ describe('IM push', () => {
       assertError(await u.c.req('POST', '/user/token/unbind', { query: { deviceSn: 5 } }), 10007);
       for (const query of [{}, { deviceSn: 'x' }, { deviceSn: 0 }, { device_sn: '' }])
         assertError(await u.c.req('DELETE', '/user/token/unbind', { query }), 10002);
+      // issue 16: in a JSON body too, under either name; the values given must agree
+      assertTrue(await u.c.req('POST', '/user/token/unbind', { body: { deviceSn: 1 } }));
+      assertTrue(await u.c.req('POST', '/user/token/unbind', { body: { device_sn: '1' } }));
+      assertTrue(await u.c.req('POST', '/user/token/unbind', { query: { deviceSn: 1 }, body: { device_sn: 1 } }));
+      assertError(await u.c.req('POST', '/user/token/unbind', { body: { deviceSn: 5 } }), 10007);
+      for (const o of [{ query: { deviceSn: 1, device_sn: 2 } }, { query: { deviceSn: 1 }, body: { deviceSn: 2 } },
+        { body: { deviceSn: 1, device_sn: 2 } }, { body: { deviceSn: null } }, { body: { device_sn: 1.0001 } }])
+        assertError(await u.c.req('POST', '/user/token/unbind', o), 10002);
       u.c.close();
     });
   });
