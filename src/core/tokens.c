@@ -108,3 +108,23 @@ int tok_auth(struct ctx *c, const char *app_id, const char *token, struct caller
     out->account = ti.account;
     return 0;
 }
+
+int tok_login_tx(struct db *db, struct ctx *c, const struct account *acct, const char **token, int64_t *expire)
+{
+    if (acct->status)
+        return -E_DISABLED;
+    char *t = sec_token(c->a, 32);
+    struct login_args x = {
+        .c = c,
+        .acct = acct,
+        .hash = sec_hash(c->a, t),
+        .expire = c->now + cfg_int(CFG_token_ttl) * 1000,
+    };
+    int rc = login_tx(db, &x);
+    if (rc)
+        return rc;
+    *token = t;
+    if (expire)
+        *expire = x.expire;
+    return 0;
+}

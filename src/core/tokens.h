@@ -36,6 +36,15 @@ int tok_login(struct ctx *c, const struct account *acct, const char *guid, int p
               const char **token, int64_t *expire, int64_t *device_sn) USERD_MUST_CHECK;
 
 /**
+ * tok_login's work without a device, inside a transaction the caller holds
+ * (core only: store_tx), for a sign-in that writes more in the same
+ * transaction (au_sms_sign_in: the account, the IM token and the session
+ * together). expire may be NULL.
+ */
+int tok_login_tx(struct db *db, struct ctx *c, const struct account *acct, const char **token,
+                 int64_t *expire) USERD_MUST_CHECK;
+
+/**
  * Authenticates a token presented for app_id. -E_AUTH_MISSING (empty),
  * -E_AUTH_INVALID (unknown, or another app's), -E_AUTH_EXPIRED,
  * -E_DISABLED (its account is disabled), -E_APP_UNKNOWN (no such app).
