@@ -2,7 +2,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appClient, parseSetCookie, sleep, startUserd } from './lib/harness.mjs';
-import { startApp, post, verifiedToken, signUp, newPhone, imAs } from './app_lib.mjs';
+import { startApp, post, verifiedToken, signUp, newPhone, imAs, notLoggedIn } from './app_lib.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const USER_ID = /^[0-9A-Za-z]{1,9}$/;
@@ -95,8 +95,8 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     assert.equal(ck.attrs['max-age'], '0');
     assert.equal(u.c.jar.get('rong_auth_cookie'), undefined);
     u.c.jar.set('rong_auth_cookie', old); // a client that kept the old value
-    text(await u.c.req('GET', '/user/get_privacy'), 403, 'Not loged in.');
-    text(await post(u.c, '/user/logout'), 403, 'Not loged in.');
+    notLoggedIn(await u.c.req('GET', '/user/get_privacy'));
+    notLoggedIn(await post(u.c, '/user/logout'));
     r = await other.req('GET', '/user/get_privacy');
     assert.equal(r.json.code, 200);
     other.close();
@@ -104,11 +104,11 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
 
   test('sessions: missing, forged and oversized cookies are not logged in', async () => {
     const c = appClient(ctx.srv);
-    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    notLoggedIn(await c.req('GET', '/user/get_token'));
     c.jar.set('rong_auth_cookie', 'forged');
-    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    notLoggedIn(await c.req('GET', '/user/get_token'));
     c.jar.set('rong_auth_cookie', 'x'.repeat(5000));
-    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    notLoggedIn(await c.req('GET', '/user/get_token'));
     c.close();
   });
 
@@ -202,8 +202,9 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     for (const m of ['GET', 'POST']) {
       const r = await u.c.req(m, '/user/get_token');
       assert.equal(r.json.code, 200);
-      assert.deepEqual(Object.keys(r.json.result).sort(), ['token', 'userId']);
-      assert.equal(r.json.result.userId, u.id);
+      // id (what both generations of the apps read) and userId (the document's name)
+      assert.deepEqual(Object.keys(r.json.result).sort(), ['id', 'token', 'userId']);
+      assert.deepEqual([r.json.result.id, r.json.result.userId], [u.id, u.id]);
       const im = imAs(ctx, r.json.result.token);
       const p = await im.req('GET', '/user/profile');
       assert.equal(p.json.code, 200, p.text);
@@ -229,7 +230,7 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     assert.deepEqual((await cp({ oldPassword: 'not-it-1', newPassword: 'NewPass1' })).json, { code: 1000 });
     assert.deepEqual((await cp({ oldPassword: u.password, newPassword: 'NewPass1' })).json, { code: 200 });
     assert.equal((await u.c.req('GET', '/user/get_poke')).json.code, 200);
-    text(await other.req('GET', '/user/get_poke'), 403, 'Not loged in.');
+    notLoggedIn(await other.req('GET', '/user/get_poke'));
     const im = imAs(ctx, u.imToken);
     assert.notEqual((await im.req('GET', '/user/profile')).json.code, 200);
     im.close();
@@ -252,7 +253,7 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     text(await rp({ password: 'NewPass1', verification_token: nobody }), 404, 'Unknown phone number.');
     const token = await verifiedToken(ctx, c, u.phone);
     assert.deepEqual((await rp({ password: 'NewPass1', verification_token: token })).json, { code: 200 });
-    text(await u.c.req('GET', '/user/get_poke'), 403, 'Not loged in.');
+    notLoggedIn(await u.c.req('GET', '/user/get_poke'));
     const im = imAs(ctx, u.imToken);
     assert.notEqual((await im.req('GET', '/user/profile')).json.code, 200);
     im.close();
