@@ -166,6 +166,14 @@ void app_set_privacy(struct http_req *r)
     done(r, rc);
 }
 
+/* A field reader's answer for updateUser: counts a field given (0); absent (1) is fine. */
+static int tally(int rc, int *given)
+{
+    if (!rc)
+        (*given)++;
+    return rc < 0 ? rc : 0;
+}
+
 /*
  * POST /user/updateUser: any of nickname, portraitUri, gender, the four
  * privacy flags and pokeStatus, each checked as its own route checks it;
@@ -175,17 +183,17 @@ void app_update_user(struct http_req *r)
 {
     json_t *o = app_body(r);
     struct au_update u = {.privacy = {-1, -1, -1, -1}, .poke = -1};
-    int given = 0, rc = o ? 0 : -E_INVALID, got;
-    if (!rc && (got = nickname_of(r, o, 0, &u.nick)) <= 0)
-        rc = got, given += !got;
-    if (!rc && (got = portrait_of(r, o, 0, &u.portrait)) <= 0)
-        rc = got, given += !got;
-    if (!rc && (got = gender_of(r, o, 0, &u.gender)) <= 0)
-        rc = got, given += !got;
-    if (!rc && !(rc = privacy_of(r, o, u.privacy, &got)))
-        given += got;
-    if (!rc && (got = flag_of(r, o, "pokeStatus", 0, &u.poke)) <= 0)
-        rc = got, given += !got;
+    int given = 0, flags = 0, rc = o ? 0 : -E_INVALID;
+    if (!rc)
+        rc = tally(nickname_of(r, o, 0, &u.nick), &given);
+    if (!rc)
+        rc = tally(portrait_of(r, o, 0, &u.portrait), &given);
+    if (!rc)
+        rc = tally(gender_of(r, o, 0, &u.gender), &given);
+    if (!rc && !(rc = privacy_of(r, o, u.privacy, &flags)))
+        given += flags;
+    if (!rc)
+        rc = tally(flag_of(r, o, "pokeStatus", 0, &u.poke), &given);
     if (!rc && !given)
         rc = http_invalid(r, "Nothing to update.");
     if (!rc)
