@@ -50,8 +50,8 @@ static const struct route routes[] = {
     ROUTE_Q(M_POST | M_PUT, "/user/push/limit", im_set_push_limit, 0, NULL, "no_push_start_hour no_push_end_hour"),
     /* devices (devices.c) */
     ROUTE_Q(M_GET, "/user/device/list", im_device_list, 0, NULL, "cursor page_size"),
-    ROUTE_Q(M_POST | M_DELETE, "/user/device/remove", im_device_remove, 0, NULL, "device_sn"),
-    ROUTE_Q(M_POST | M_PUT, "/user/kick", im_kick, 0, NULL, "device_sn"),
+    ROUTE_Q(M_POST | M_DELETE, "/user/device/remove", im_device_remove, 0, NULL, "device_sn deviceSn"),
+    ROUTE_Q(M_POST | M_PUT, "/user/kick", im_kick, 0, NULL, "device_sn deviceSn"),
     /* push (push.c) */
     ROUTE(M_POST | M_PUT, "/user/token/bind", im_token_bind, 0),
     ROUTE_Q(M_POST | M_DELETE, "/user/token/unbind", im_token_unbind, 0, NULL, "deviceSn device_sn"),

@@ -125,13 +125,14 @@ describe('IM devices', () => {
       assertError(await c[1].req('POST', '/user/kick', { body }), 10002);
     // the query's and the body's values must agree
     assertError(await c[1].req('POST', '/user/kick', { query: { device_sn: 2 }, body: { device_sn: 3 } }), 10002);
+    assertError(await c[1].req('POST', '/user/kick', { body: { device_sn: 2, deviceSn: 3 } }), 10002);
     for (const x of [c[1], c[2], c[3]]) assertOk(await x.req('GET', '/user/profile'));
     // a number, or a numeric string, in the body kicks that device only
     assertTrue(await c[1].req('POST', '/user/kick', { body: { device_sn: 2 } }));
     assertError(await c[2].req('GET', '/user/profile'), 10008);
     assertOk(await c[1].req('GET', '/user/profile'));
     assertOk(await c[3].req('GET', '/user/profile'));
-    assertTrue(await c[1].req('PUT', '/user/kick', { query: { device_sn: 3 }, body: { device_sn: '3' } }));
+    assertTrue(await c[1].req('PUT', '/user/kick', { query: { deviceSn: 3 }, body: { device_sn: '3' } }));
     assertError(await c[3].req('GET', '/user/profile'), 10008);
     assertOk(await c[1].req('GET', '/user/profile'));
     assertError(await c[1].req('POST', '/user/kick', { body: { device_sn: 77 } }), 10007);
