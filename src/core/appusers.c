@@ -426,6 +426,7 @@ static int phone_account(db_t *db, struct sms_sign_in_args *x)
 static int sms_sign_in_rows(db_t *db, void *p)
 {
     struct sms_sign_in_args *x = p;
+    x->created = 0; /* store_tx may run this again after a conflict */
     int rc = phone_account(db, x);
     if (!rc && x->acct->status)
         rc = -E_DISABLED;
