@@ -184,7 +184,6 @@ void app_verify_code_register(struct http_req *r)
     json_t *o = app_body(r);
     const char *region, *phone, *code, *session, *im_token;
     struct account acct;
-    int created = 0;
     int rc = o ? app_body_phone(r, o, &region, &phone) : -E_INVALID;
     if (!rc && app_text_or_int(r, o, "code", 1, SMS_CODE_MAX, &code))
         rc = http_invalid(r, "Invalid verification code.");
@@ -195,7 +194,7 @@ void app_verify_code_register(struct http_req *r)
     if (!rc)
         rc = idle_field(r, o, "version", 64);
     if (!rc)
-        rc = au_sms_sign_in(&r->ctx, app(r)->app_id, region, phone, code, &acct, &created, &session, &im_token);
+        rc = au_sms_sign_in(&r->ctx, app(r)->app_id, region, phone, code, &acct, &session, &im_token);
     if (rc) {
         app_fail(r, rc);
         return;

@@ -395,7 +395,6 @@ struct sms_sign_in_args {
     const char *app_id, *region, *phone, *session_hash;
     struct account *acct;
     const char *im_token;
-    int created;
 };
 
 /* The account of the phone, made when there is none (no password: reset_password can set one). */
@@ -418,7 +417,6 @@ static int phone_account(db_t *db, struct sms_sign_in_args *x)
     };
     if ((rc = acct_create_tx(db, &a)))
         return rc;
-    x->created = 1;
     return store_acct_by_id(db, c->a, x->app_id, a.id, x->acct);
 }
 
@@ -426,7 +424,6 @@ static int phone_account(db_t *db, struct sms_sign_in_args *x)
 static int sms_sign_in_rows(db_t *db, void *p)
 {
     struct sms_sign_in_args *x = p;
-    x->created = 0; /* store_tx may run this again after a conflict */
     int rc = phone_account(db, x);
     if (!rc && x->acct->status)
         rc = -E_DISABLED;
@@ -438,7 +435,7 @@ static int sms_sign_in_rows(db_t *db, void *p)
 }
 
 int au_sms_sign_in(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
-                   struct account *out, int *created, const char **session, const char **im_token)
+                   struct account *out, const char **session, const char **im_token)
 {
     struct sms_sign_in_args x = {.c = c, .app_id = app_id, .region = region, .phone = phone, .acct = out};
     const char *token = new_session(c, &x.session_hash);
@@ -447,7 +444,6 @@ int au_sms_sign_in(struct ctx *c, const char *app_id, const char *region, const 
         return rc;
     *session = token;
     *im_token = x.im_token;
-    *created = x.created;
     limit_maybe_purge(c);
     return 0;
 }

@@ -78,14 +78,14 @@ int au_session(struct ctx *c, const char *app_id, const char *token, struct acco
  * sms.max_tries; a wrong try is counted), then, in the same transaction,
  * finds the account of (region, phone) or creates it (no password, which
  * reset_password can set; the nick AU_DEFAULT_NICK and
- * AU_DEFAULT_NICK_DIGITS random digits; *created = 1), and makes an IM
+ * AU_DEFAULT_NICK_DIGITS random digits), and makes an IM
  * token and a session. *session: the cookie value; *im_token: the IM token.
  * -E_NOT_FOUND (no code was sent), -E_CODE_EXPIRED, -E_CODE_WRONG,
  * -E_EXISTS (a mobile without region, set on the IM face, holds the phone),
  * -E_DISABLED (the code is then not used up).
  */
 int au_sms_sign_in(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
-                   struct account *out, int *created, const char **session, const char **im_token) USERD_MUST_CHECK;
+                   struct account *out, const char **session, const char **im_token) USERD_MUST_CHECK;
 
 /** Ends one session. */
 int au_logout(struct ctx *c, const char *session_hash) USERD_MUST_CHECK;
