@@ -14,4 +14,10 @@ if grep -rnE '\bmemcmp\s*\(' src --include='*.c' | grep -vE 'sodium_memcmp|not s
   echo "checksrc: plain memcmp above: mark it '/* not secret */' or use sodium_memcmp" >&2
   status=1
 fi
+# The IM face reads query arguments only through its readers (src/im/params.c), which read
+# each from a JSON body too (docs/im.md, "Where parameters are read from").
+if grep -nE '\bhttp_query(_all)?\s*\(' src/im/*.c | grep -v '^src/im/params.c:'; then
+  echo "checksrc: the IM face reads query arguments with im_q_* / im_arg (params.c), never http_query" >&2
+  status=1
+fi
 exit $status

@@ -94,5 +94,11 @@ void app_remove_from_blacklist(struct http_req *r);
 void app_groups(struct http_req *r);
 void app_favgroups(struct http_req *r);
 void app_sync(struct http_req *r);
+/* the current SealTalk server's routes (issue 18: the apps since 2021) */
+void app_pic_code(struct http_req *r);
+void app_verify_code_register(struct http_req *r);
+void app_update_user(struct http_req *r);
+void app_del(struct http_req *r);
+void app_get_user_info(struct http_req *r);
 
 #endif

@@ -8,6 +8,8 @@
 #include "core/passwords.h"
 #include "core/qiniu.h"
 #include "core/secret.h"
+#include "core/sms.h"
+#include "core/users.h"
 
 /* A string field, or NULL when absent or not a string (holding a NUL counts as not a string). */
 static const char *str_field(json_t *o, const char *key)
@@ -148,15 +150,82 @@ void app_change_password(struct http_req *r)
         app_ok_empty(r);
 }
 
-/* GET|POST /user/get_token -> {userId, token}: a new IM token. */
+/*
+ * GET|POST /user/get_token -> {id, userId, token}: a new IM token. The
+ * document and the 2019 server say userId, the later server id; both
+ * generations of both apps read id.
+ */
 void app_get_token(struct http_req *r)
 {
-    const char *token;
+    const char *token, *id = app_uid(r, app(r)->me.id);
     int rc = au_im_token(&r->ctx, &app(r)->me, &token);
     if (rc)
         app_fail(r, rc);
     else
-        app_ok(r, json_pack("{s:s,s:s}", "userId", app_uid(r, app(r)->me.id), "token", token));
+        app_ok(r, json_pack("{s:s,s:s,s:s}", "id", id, "userId", id, "token", token));
+}
+
+/* An optional string field of 0-max bytes that is stored nowhere (the apps' channel, os, version). */
+static int idle_field(struct http_req *r, json_t *o, const char *key, size_t max)
+{
+    const char *ignored;
+    if (jf_str(r, o, key, 0, 0, max, &ignored) < 0)
+        return http_invalid(r, "Invalid %s.", key);
+    return 0;
+}
+
+/*
+ * POST /user/verify_code_register {region, phone, code, channel?, os?,
+ * version?} -> {id, token, nickName}: the current apps' sign-in by SMS code
+ * alone, creating the account of a new phone; sets the session cookie.
+ */
+void app_verify_code_register(struct http_req *r)
+{
+    json_t *o = app_body(r);
+    const char *region, *phone, *code, *session, *im_token;
+    struct account acct;
+    int rc = o ? app_body_phone(r, o, &region, &phone) : -E_INVALID;
+    if (!rc && app_text_or_int(r, o, "code", 1, SMS_CODE_MAX, &code))
+        rc = http_invalid(r, "Invalid verification code.");
+    if (!rc)
+        rc = idle_field(r, o, "channel", 64);
+    if (!rc)
+        rc = idle_field(r, o, "os", 64);
+    if (!rc)
+        rc = idle_field(r, o, "version", 64);
+    if (!rc)
+        rc = au_sms_sign_in(&r->ctx, app(r)->app_id, region, phone, code, &acct, &session, &im_token);
+    if (rc) {
+        app_fail(r, rc);
+        return;
+    }
+    app_set_session(r, session);
+    app_ok(r, json_pack("{s:s,s:s,s:s}", "id", app_uid(r, acct.id), "token", im_token, "nickName",
+                        app_nick(r, acct.nick)));
+}
+
+/*
+ * POST /user/del (iOS) and GET /user/del (Android): deletes the signed-in
+ * account and everything of it (users_delete, as the IM face's delete: its
+ * sessions and IM tokens end with it) and clears the cookie. A GET that a
+ * browser marks as coming from another site (Sec-Fetch-Site) is refused:
+ * SameSite=Lax cookies ride along on a cross-site link, so a page could
+ * otherwise delete its visitor's account.
+ */
+void app_del(struct http_req *r)
+{
+    const char *site = http_header(r, "Sec-Fetch-Site");
+    int rc = 0;
+    if (r->method_bit == M_GET && site && strcmp(site, "same-origin") && strcmp(site, "none"))
+        rc = http_invalid(r, "A browser deletes an account with POST.");
+    if (!rc)
+        rc = users_delete(&r->ctx, app(r)->app_id, app(r)->me.id, NULL); /* the session is the proof */
+    if (rc) {
+        app_fail(r, rc == -E_INVALID ? -E_FORBIDDEN : rc);
+        return;
+    }
+    app_clear_session(r);
+    app_ok_empty(r);
 }
 
 /* GET|POST /user/get_image_token -> {target:"qiniu", domain, token}: a Qiniu upload token. */

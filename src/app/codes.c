@@ -1,5 +1,6 @@
 /* App face: SMS codes, picture codes, the region list. */
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,18 +10,36 @@
 #include "core/imgcode.h"
 #include "core/sms.h"
 
-/* POST /user/send_code and /user/send_code_yp: {region, phone[, verifyId, verifyCode]}. */
+/*
+ * The picture code of a send: {verifyId, verifyCode} (the document) or
+ * {picCodeId, picCode} (the current apps, iOS sending "" for none). *id is
+ * NULL when neither names one; two ids that differ are refused.
+ */
+static int picture_code(struct http_req *r, json_t *o, const char **id, const char **answer)
+{
+    const char *vid = NULL, *vcode = NULL, *pid = NULL, *pcode = NULL;
+    if (jf_str(r, o, "verifyId", 0, 1, IMGCODE_ID_MAX, &vid) < 0 || jf_str(r, o, "verifyCode", 0, 1, 16, &vcode) < 0 ||
+        jf_str(r, o, "picCodeId", 0, 0, IMGCODE_ID_MAX, &pid) < 0 || jf_str(r, o, "picCode", 0, 0, 16, &pcode) < 0)
+        return -E_INVALID;
+    if (pid && !*pid)
+        pid = NULL; /* "": no picture code */
+    if (pid && vid && strcmp(pid, vid))
+        return http_invalid(r, "picCodeId and verifyId name different picture codes.");
+    *id = pid ? pid : vid;
+    *answer = pid && pcode ? pcode : vcode;
+    return 0;
+}
+
+/* POST /user/send_code and /user/send_code_yp: {region, phone[, verifyId, verifyCode | picCodeId, picCode]}. */
 void app_send_code(struct http_req *r)
 {
     json_t *o = app_body(r);
-    const char *region, *phone, *verify_id = NULL, *verify_code = NULL;
+    const char *region, *phone, *pic_id = NULL, *pic_answer = NULL;
     int rc = o ? app_body_phone(r, o, &region, &phone) : -E_INVALID;
-    if (!rc && jf_str(r, o, "verifyId", 0, 1, IMGCODE_ID_MAX, &verify_id) < 0)
-        rc = -E_INVALID;
-    if (!rc && jf_str(r, o, "verifyCode", 0, 1, 16, &verify_code) < 0)
-        rc = -E_INVALID;
     if (!rc)
-        rc = sms_send(&r->ctx, app(r)->app_id, region, phone, verify_id, verify_code);
+        rc = picture_code(r, o, &pic_id, &pic_answer);
+    if (!rc)
+        rc = sms_send(&r->ctx, app(r)->app_id, region, phone, pic_id, pic_answer);
     if (rc)
         app_fail(r, rc);
     else
@@ -100,4 +119,22 @@ void app_sms_img_code_png(struct http_req *r)
     }
     http_reply(r, 200, "image/png", (const char *)png, (size_t)len);
     free(png);
+}
+
+/* GET /user/pic_code: {picCode, picCodeId}, picCode the PNG in base64 (the current apps' picture code). */
+void app_pic_code(struct http_req *r)
+{
+    const char *id;
+    unsigned char *png = NULL;
+    int len = 0;
+    int rc = imgcode_new_png(&r->ctx, app(r)->app_id, &id, &png, &len);
+    if (rc) {
+        app_fail(r, rc);
+        return;
+    }
+    size_t cap = sodium_base64_ENCODED_LEN((size_t)len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = arena_alloc(r->a, cap);
+    sodium_bin2base64(b64, cap, png, (size_t)len, sodium_base64_VARIANT_ORIGINAL);
+    free(png);
+    app_ok(r, json_pack("{s:s,s:s}", "picCode", b64, "picCodeId", id));
 }

@@ -43,6 +43,12 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/user/get_poke", app_get_poke, 0),
     ROUTE(M_GET, "/user/batch", app_batch, 0),
     ROUTE(M_GET, "/user/find_user", app_find_user, 0),
+    /* the current SealTalk server's (docs/app.md: which routes serve which generation) */
+    ROUTE(M_GET, "/user/pic_code", app_pic_code, APP_OPEN),
+    ROUTE(M_POST, "/user/verify_code_register", app_verify_code_register, APP_OPEN),
+    ROUTE(M_POST, "/user/updateUser", app_update_user, 0),
+    ROUTE(GP, "/user/del", app_del, 0), /* iOS POSTs, Android GETs */
+    ROUTE(M_GET, "/user/getUserInfo", app_get_user_info, 0),
     ROUTE(GP, "/user/:id", app_user, 0), /* last: it matches every /user/<name> */
 };
 #define N_ROUTES (sizeof(routes) / sizeof(*routes))
@@ -51,8 +57,11 @@ static const struct route routes[] = {
  * Core error -> this face's answer. An entry with a route applies to that
  * route only and is looked up first. Status 200: a business result
  * {"code":N}; any other status: that HTTP status with a plain-text body
- * (r->why when the handler set one, else the message here). Texts are the
- * real server's where it has one; docs/app.md lists them all.
+ * (r->why when the handler set one, else the message here), or, when code
+ * differs from the status, with the JSON body {"code":code,"msg":message}
+ * (not logged in: the current iOS app signs in again on a 403 whose JSON
+ * code is 1000). Texts are the real server's where it has one; docs/app.md
+ * lists them all.
  */
 static const struct app_error {
     const char *route;
@@ -70,6 +79,8 @@ static const struct app_error {
     {NULL, E_TOO_SOON, 5000, 200, NULL},
     {"/user/verify_code", E_NOT_FOUND, 404, 404, "Unknown phone number."},
     {"/user/verify_code_yp", E_NOT_FOUND, 404, 404, "Unknown phone number."},
+    {"/user/verify_code_register", E_NOT_FOUND, 404, 404, "Unknown phone number."},
+    {"/user/verify_code_register", E_EXISTS, 400, 400, "Phone number has already existed."},
     {"/user/register", E_NOT_FOUND, 404, 404, "Unknown verification_token."},
     {"/user/register", E_EXISTS, 400, 400, "Phone number has already existed."},
     {"/user/reset_password", E_NOT_FOUND, 404, 404, "Unknown verification_token."},
@@ -84,10 +95,11 @@ static const struct app_error {
     {NULL, E_NOT_FOUND, 404, 404, "Not found."},
     {NULL, E_INVALID, 400, 400, "Bad request."},
     {NULL, E_EXISTS, 400, 400, "Already exists."},
-    {NULL, E_AUTH_MISSING, 403, 403, "Not loged in."},
-    {NULL, E_AUTH_INVALID, 403, 403, "Not loged in."},
-    {NULL, E_AUTH_EXPIRED, 403, 403, "Not loged in."},
+    {NULL, E_AUTH_MISSING, 1000, 403, "Not loged in."}, /* JSON: the current iOS then signs in again */
+    {NULL, E_AUTH_INVALID, 1000, 403, "Not loged in."},
+    {NULL, E_AUTH_EXPIRED, 1000, 403, "Not loged in."},
     {NULL, E_DISABLED, 403, 403, "Account disabled."},
+    {NULL, E_FORBIDDEN, 403, 403, "Forbidden."},
     {NULL, E_NO_ROUTE, 404, 404, "Not found."},
     {NULL, E_METHOD, 405, 405, "Method not allowed."},
     {NULL, E_TOO_LARGE, 413, 413, "Request body too large."},
@@ -144,7 +156,10 @@ void app_fail(struct http_req *r, int err)
         return;
     }
     const char *msg = r->why ? r->why : e->message;
-    http_reply(r, e->status, "text/plain; charset=utf-8", msg, strlen(msg));
+    if (e->code != e->status)
+        http_reply_json(r, e->status, json_pack("{s:i,s:s}", "code", e->code, "msg", msg));
+    else
+        http_reply(r, e->status, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 
 void app_ok(struct http_req *r, json_t *result)

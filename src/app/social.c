@@ -97,7 +97,11 @@ static int query_int(struct http_req *r, const char *key, int64_t min, int64_t m
     return 0;
 }
 
-/* GET /user/favgroups[?limit=&offset=] -> {list, total, limit, offset} (limit/offset echoed as strings when given) */
+/*
+ * GET /user/favgroups[?limit=&offset=] -> {list, total, limit, offset}
+ * (limit/offset echoed as strings when given); each item also carries
+ * isMute and certiStatus (the current server's; the apps read them).
+ */
 void app_favgroups(struct http_req *r)
 {
     int64_t limit = -1, offset = 0;
@@ -118,10 +122,11 @@ void app_favgroups(struct http_req *r)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
-            list, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:s,s:I,s:I}", "id", app_gid(r, g[i].id), "name",
+            list, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:I,s:I}", "id", app_gid(r, g[i].id), "name",
                             g[i].name, "portraitUri", g[i].portrait_uri, "creatorId", app_uid(r, g[i].creator_id),
                             "memberCount", g[i].member_count, "maxMemberCount", g[i].max_member_count,
-                            "memberProtection", g[i].member_protection, "createdAt",
+                            "memberProtection", g[i].member_protection, "isMute", g[i].is_mute, "certiStatus",
+                            g[i].certi_status, "createdAt",
                             app_iso_time(r, g[i].created_at), "updatedAt", app_iso_time(r, g[i].updated_at),
                             "updatedTime", (json_int_t)g[i].updated_at, "createdTime", (json_int_t)g[i].created_at));
     json_t *out = json_pack("{s:o,s:I}", "list", list, "total", (json_int_t)total);

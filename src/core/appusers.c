@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "core/passwords.h"
 #include "core/secret.h"
+#include "core/sms.h"
 #include "core/text.h"
 #include "core/tokens.h"
 #include "core/versions.h"
@@ -60,6 +61,8 @@ enum au_pw_problem au_check_password(const char *pw)
         return AU_PW_SPACE; /* said first: the real server's order */
     return !pw || strlen(pw) > AU_PW_MAX || acct_check_password(pw) ? AU_PW_LENGTH : AU_PW_OK;
 }
+
+int au_check_gender(const char *gender) { return strcmp(gender, "male") && strcmp(gender, "female") ? -E_INVALID : 0; }
 
 int au_check_st(const char *st)
 {
@@ -422,4 +425,100 @@ int au_batch(struct ctx *c, const char *app_id, const int64_t *ids, size_t n, st
         if (x.found[i])
             (*out)[(*n_out)++] = x.slots[i];
     return 0;
+}
+
+/* ---- SMS sign-in (verify_code_register) ---- */
+
+struct sms_sign_in_args {
+    const char *app_id, *region, *phone;
+    struct account *acct;
+    struct sign_in_args in; /* the IM token and the session, as a password sign-in makes them */
+};
+
+/* The account of the phone, made when there is none (no password: reset_password can set one). */
+static int phone_account(db_t *db, struct sms_sign_in_args *x)
+{
+    struct ctx *c = x->in.c;
+    int rc = store_au_by_phone(db, c->a, x->app_id, x->region, x->phone, x->acct);
+    if (rc != -E_NOT_FOUND)
+        return rc;
+    /* a mobile set on the IM face (no region) holds the phone too: not signed in to by a code */
+    if ((rc = phone_taken(db, x->app_id, x->region, x->phone)) != -E_NOT_FOUND)
+        return rc ? rc : -E_EXISTS;
+    struct account a = {
+        .app_id = x->app_id,
+        .nick = arena_printf(c->a, "%s%s", AU_DEFAULT_NICK, sec_digits(c->a, AU_DEFAULT_NICK_DIGITS)),
+        .pw_hash = "",
+        .region = x->region,
+        .mobile = x->phone,
+        .created_at = c->now,
+    };
+    if ((rc = acct_create_tx(db, &a)))
+        return rc;
+    return store_acct_by_id(db, c->a, x->app_id, a.id, x->acct);
+}
+
+/* Runs once the code proved right, in its transaction: the account, then an IM token and a session. */
+static int sms_sign_in_rows(db_t *db, void *p)
+{
+    struct sms_sign_in_args *x = p;
+    int rc = phone_account(db, x);
+    x->in.acct = x->acct;
+    return rc ? rc : sign_in_tx(db, &x->in); /* refuses a disabled account */
+}
+
+int au_sms_sign_in(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
+                   struct account *out, const char **session, const char **im_token)
+{
+    struct sms_sign_in_args x = {.app_id = app_id, .region = region, .phone = phone, .acct = out, .in = {.c = c}};
+    tok_prepare(c, NULL, 0, &x.in.t);
+    const char *token = new_session(c, &x.in.session_hash);
+    int rc = sms_verify_then(c, app_id, region, phone, code, sms_sign_in_rows, &x);
+    if (rc)
+        return rc;
+    *session = token;
+    *im_token = x.in.t.token;
+    limit_maybe_purge(c);
+    return 0;
+}
+
+/* ---- several profile fields at once (updateUser) ---- */
+
+struct update_args {
+    const struct account *acct;
+    const struct au_update *u;
+};
+
+static int update_tx(db_t *db, void *p, int64_t now)
+{
+    struct update_args *x = p;
+    const struct au_update *u = x->u;
+    const char *app_id = x->acct->app_id;
+    int64_t id = x->acct->id;
+    int rc = 0;
+    if (u->nick || u->portrait) {
+        struct account_patch patch = {.nick = u->nick, .avatar = u->portrait};
+        rc = store_acct_update_profile(db, app_id, id, &patch, now);
+    }
+    if (!rc && u->gender)
+        rc = store_au_set_text(db, AU_GENDER, app_id, id, u->gender, now);
+    if (!rc && (u->privacy[0] >= 0 || u->privacy[1] >= 0 || u->privacy[2] >= 0 || u->privacy[3] >= 0))
+        rc = store_au_set_privacy(db, app_id, id, u->privacy, now);
+    if (!rc && u->poke >= 0)
+        rc = store_au_set_poke(db, app_id, id, u->poke, now);
+    return rc;
+}
+
+int au_update(struct ctx *c, const struct account *acct, const struct au_update *u)
+{
+    if ((u->nick && au_check_nick(u->nick)) || (u->gender && au_check_gender(u->gender)) ||
+        (u->portrait && (strlen(u->portrait) < AU_PORTRAIT_MIN || acct_check_avatar(u->portrait, AU_PORTRAIT_MAX))))
+        return -E_INVALID;
+    for (int i = 0; i < 4; i++)
+        if (u->privacy[i] > 1)
+            return -E_INVALID;
+    if (u->poke > 1)
+        return -E_INVALID;
+    struct update_args x = {.acct = acct, .u = u};
+    return user_gone(ver_tx(c, acct->app_id, update_tx, &x)); /* one sync version for the whole change */
 }

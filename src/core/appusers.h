@@ -18,6 +18,8 @@
 #define AU_ST_MIN 6         /* SealTalk number: ^[a-zA-Z][a-zA-Z0-9_-]*$ */
 #define AU_ST_MAX 20
 #define AU_SESSION_MAX 128  /* longest cookie value looked up */
+#define AU_DEFAULT_NICK "SealTalk" /* an SMS sign-in's new account: this and random digits */
+#define AU_DEFAULT_NICK_DIGITS 4
 
 /** The app the app face serves: app.app_id, else the default app. Cached once found. -E_APP_UNKNOWN. */
 int au_app(struct ctx *c, const char **app_id) USERD_MUST_CHECK;
@@ -32,6 +34,8 @@ int au_check_nick(const char *nick) USERD_MUST_CHECK;
 /** What is wrong with a new password: the app face's rule, AU_PW_MIN-AU_PW_MAX bytes, no space or control character. */
 enum au_pw_problem { AU_PW_OK, AU_PW_SPACE, AU_PW_LENGTH };
 enum au_pw_problem au_check_password(const char *pw);
+/** Gender rule: "male" or "female". */
+int au_check_gender(const char *gender) USERD_MUST_CHECK;
 /** SealTalk number rule. */
 int au_check_st(const char *st) USERD_MUST_CHECK;
 /** The phone of a that viewer_id may see: a's own, or anyone's who lets others find them by it; else "". */
@@ -78,6 +82,21 @@ int au_sign_in(struct ctx *c, const struct account *acct, const char **session,
 int au_session(struct ctx *c, const char *app_id, const char *token, struct account *out,
                const char **hash) USERD_MUST_CHECK;
 
+/**
+ * Signs in with an SMS code (the current apps' verify_code_register): checks
+ * code as sms_verify does (the same tries limit, expiry and dead code after
+ * sms.max_tries; a wrong try is counted), then, in the same transaction,
+ * finds the account of (region, phone) or creates it (no password, which
+ * reset_password can set; the nick AU_DEFAULT_NICK and
+ * AU_DEFAULT_NICK_DIGITS random digits), and makes an IM
+ * token and a session. *session: the cookie value; *im_token: the IM token.
+ * -E_NOT_FOUND (no code was sent), -E_CODE_EXPIRED, -E_CODE_WRONG,
+ * -E_EXISTS (a mobile without region, set on the IM face, holds the phone),
+ * -E_DISABLED (the code is then not used up).
+ */
+int au_sms_sign_in(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
+                   struct account *out, const char **session, const char **im_token) USERD_MUST_CHECK;
+
 /** Ends one session. */
 int au_logout(struct ctx *c, const char *session_hash) USERD_MUST_CHECK;
 
@@ -106,6 +125,14 @@ int au_im_token(struct ctx *c, const struct account *acct, const char **token) U
  * acct_update_profile.
  */
 int au_set_field(struct ctx *c, const struct account *acct, enum au_field f, const char *value) USERD_MUST_CHECK;
+/** Several profile fields at once (updateUser); NULL or -1 keeps a field. */
+struct au_update {
+    const char *nick, *portrait, *gender; /* au_check_nick; AU_PORTRAIT_MIN-MAX bytes, acct_check_avatar; au_check_gender */
+    int privacy[4];                       /* phoneVerify, stSearchVerify, friVerify, groupVerify: 0, 1 or -1 */
+    int poke;                             /* 0, 1 or -1 */
+};
+/** Sets the fields u gives, all in one transaction (-E_INVALID when one breaks its rule: nothing changes). */
+int au_update(struct ctx *c, const struct account *acct, const struct au_update *u) USERD_MUST_CHECK;
 /** Sets the privacy flags that are 0 or 1 (-1: keep): phoneVerify, stSearchVerify, friVerify, groupVerify. */
 int au_set_privacy(struct ctx *c, const struct account *acct, const int flags[4]) USERD_MUST_CHECK;
 int au_set_poke(struct ctx *c, const struct account *acct, int poke) USERD_MUST_CHECK;

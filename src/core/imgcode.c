@@ -11,7 +11,8 @@
 
 #define HOUR_MS (3600LL * 1000)
 
-int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
+/* A new code: its answer (which the caller wipes) kept under a new id. */
+static int new_code(struct ctx *c, const char *app_id, char answer[CAPTCHA_LEN + 1], const char **verify_id)
 {
     int64_t hits;
     int rc = limit_hit(c, arena_printf(c->a, "img_ip:%s:%s", app_id, c->ip), HOUR_MS, INT64_MAX, &hits);
@@ -19,14 +20,30 @@ int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
         return rc;
     if (hits > cfg_int(CFG_captcha_ip_hourly_limit))
         return -E_RATE_LIMITED;
-    char answer[CAPTCHA_LEN + 1];
     captcha_answer(answer);
     const char *id = sec_token(c->a, 16);
     rc = store_captcha_insert(c->db, id, app_id, answer, c->now + cfg_int(CFG_captcha_ttl) * 1000);
-    sodium_memzero(answer, sizeof(answer));
     if (!rc)
         *verify_id = id;
     limit_maybe_purge(c);
+    return rc;
+}
+
+int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id)
+{
+    char answer[CAPTCHA_LEN + 1];
+    int rc = new_code(c, app_id, answer, verify_id);
+    sodium_memzero(answer, sizeof(answer));
+    return rc;
+}
+
+int imgcode_new_png(struct ctx *c, const char *app_id, const char **verify_id, unsigned char **png, int *png_len)
+{
+    char answer[CAPTCHA_LEN + 1];
+    int rc = new_code(c, app_id, answer, verify_id);
+    if (!rc)
+        rc = captcha_render(answer, png, png_len);
+    sodium_memzero(answer, sizeof(answer));
     return rc;
 }
 

@@ -4,7 +4,7 @@
 #include "core/ctx.h"
 
 /*
- * Picture codes (GET|POST /user/get_sms_img_code): a random answer of
+ * Picture codes (GET|POST /user/get_sms_img_code, GET /user/pic_code): a random answer of
  * CAPTCHA_LEN characters kept in the store under a random verifyId for
  * captcha.ttl; the PNG (captcha.h, libgd) is drawn from it on each fetch.
  * The answer is kept as is (it is drawn on every fetch); it guards against
@@ -18,6 +18,14 @@
  * (-E_RATE_LIMITED).
  */
 int imgcode_new(struct ctx *c, const char *app_id, const char **verify_id) USERD_MUST_CHECK;
+
+/**
+ * A new picture code and its PNG at once (GET /user/pic_code, which sends
+ * the image inline): imgcode_new, then the image of its answer. *png is
+ * malloc'd, the caller frees it.
+ */
+int imgcode_new_png(struct ctx *c, const char *app_id, const char **verify_id, unsigned char **png,
+                    int *png_len) USERD_MUST_CHECK;
 
 /**
  * The PNG of a live (unused, unexpired) picture code: *png is malloc'd, the

@@ -173,7 +173,8 @@ int sms_send(struct ctx *c, const char *app_id, const char *region, const char *
 struct verify_args {
     struct ctx *c;
     const char *app_id, *region, *phone, *given_hash, *code;
-    const char *token;
+    int (*then)(struct db *db, void *arg);
+    void *arg;
     int result; /* what to answer once the transaction commits */
 };
 
@@ -192,27 +193,50 @@ static int verify_tx(db_t *db, void *p)
     const char *dev = cfg_str(CFG_sms_dev_code);
     int right = sec_equal(sc.code_hash, x->given_hash) | (*dev && sec_equal(dev, x->code));
     if (!right) {
-        x->result = -E_CODE_WRONG;
+        x->result = -E_CODE_WRONG; /* the try is counted: this transaction commits */
         return store_sms_code_try(db, x->app_id, x->region, x->phone, sc.code_hash);
     }
-    char *token = sec_uuid(c->a);
     if ((rc = store_sms_code_delete(db, x->app_id, x->region, x->phone, sc.code_hash)) ||
-        (rc = store_verif_insert(db, sec_hash(c->a, token), x->app_id, x->region, x->phone,
-                                 c->now + cfg_int(CFG_verify_token_ttl) * 1000)))
+        (rc = x->then(db, x->arg)))
         return rc;
-    x->token = token;
     x->result = 0;
     return 0;
+}
+
+int sms_verify_then(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
+                    int (*then)(struct db *db, void *arg), void *arg)
+{
+    struct verify_args x = {.c = c, .app_id = app_id, .region = region, .phone = phone, .code = code,
+                            .then = then, .arg = arg};
+    int rc = code_hash(c, app_id, region, phone, code, &x.given_hash);
+    if (!rc)
+        rc = store_tx(c->db, verify_tx, &x);
+    return rc ? rc : x.result;
+}
+
+struct token_args {
+    struct ctx *c;
+    const char *app_id, *region, *phone, *token;
+};
+
+/* A right code's reward on verify_code: a verification token for register and reset_password. */
+static int issue_token(db_t *db, void *p)
+{
+    struct token_args *x = p;
+    char *token = sec_uuid(x->c->a);
+    int rc = store_verif_insert(db, sec_hash(x->c->a, token), x->app_id, x->region, x->phone,
+                                x->c->now + cfg_int(CFG_verify_token_ttl) * 1000);
+    if (!rc)
+        x->token = token;
+    return rc;
 }
 
 int sms_verify(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
                const char **token)
 {
-    struct verify_args x = {.c = c, .app_id = app_id, .region = region, .phone = phone, .code = code};
-    int rc = code_hash(c, app_id, region, phone, code, &x.given_hash);
+    struct token_args x = {.c = c, .app_id = app_id, .region = region, .phone = phone};
+    int rc = sms_verify_then(c, app_id, region, phone, code, issue_token, &x);
     if (!rc)
-        rc = store_tx(c->db, verify_tx, &x);
-    if (!rc && !(rc = x.result))
         *token = x.token;
     return rc;
 }

@@ -41,4 +41,14 @@ int sms_send(struct ctx *c, const char *app_id, const char *region, const char *
 int sms_verify(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
                const char **token) USERD_MUST_CHECK;
 
+/**
+ * The check of sms_verify, with another reward: when code is right, it is
+ * used up and then(db, arg) runs in the same transaction (a failure of then
+ * rolls the whole back: the code stays unused). The same errors as
+ * sms_verify; a wrong try is counted whatever then would have done. The SMS
+ * sign-in (au_sms_sign_in) is its other caller.
+ */
+int sms_verify_then(struct ctx *c, const char *app_id, const char *region, const char *phone, const char *code,
+                    int (*then)(struct db *db, void *arg), void *arg) USERD_MUST_CHECK;
+
 #endif

@@ -46,10 +46,18 @@ struct route {
      * batch counts as its items). NULL: one.
      */
     unsigned (*cost)(struct http_req *r);
+    /*
+     * The query arguments the handler reads, space-separated ("cursor
+     * page_size"), or NULL: the route table's record of them, for the face's
+     * readers (the IM face reads each from a JSON body too, and refuses to
+     * read one a route does not declare) and for documents made from it.
+     */
+    const char *query;
 };
-#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL, NULL}
-#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data, NULL}
-#define ROUTE_COST(methods, pattern, fn, flags, cost) {methods, pattern, fn, flags, NULL, cost}
+#define ROUTE(methods, pattern, fn, flags) {methods, pattern, fn, flags, NULL, NULL, NULL}
+#define ROUTE_DATA(methods, pattern, fn, flags, data) {methods, pattern, fn, flags, data, NULL, NULL}
+#define ROUTE_COST(methods, pattern, fn, flags, cost) {methods, pattern, fn, flags, NULL, cost, NULL}
+#define ROUTE_Q(methods, pattern, fn, flags, data, query) {methods, pattern, fn, flags, data, NULL, query}
 
 struct face {
     const char *name;

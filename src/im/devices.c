@@ -40,7 +40,7 @@ void im_device_remove(struct http_req *r)
     int64_t uid, sn;
     int rc = im_target(r, &uid);
     if (!rc)
-        rc = im_q_int(r, "device_sn", 1, 1, IM_DEVICE_SN_MAX, &sn);
+        rc = im_q_int(r, "device_sn deviceSn", 1, 1, IM_DEVICE_SN_MAX, &sn);
     if (!rc)
         rc = dev_remove(&r->ctx, uid, sn);
     if (rc == -E_NOT_FOUND)
@@ -48,12 +48,12 @@ void im_device_remove(struct http_req *r)
     im_done(r, rc);
 }
 
-/* ?device_sn=: that device's tokens die; without it, every token of the account. */
+/* device_sn: that device's tokens die; without it, every token of the account. */
 void im_kick(struct http_req *r)
 {
     int64_t uid, sn = 0;
     int rc = im_target(r, &uid);
-    if (!rc && (rc = im_q_int(r, "device_sn", 0, 1, IM_DEVICE_SN_MAX, &sn)) > 0)
+    if (!rc && (rc = im_q_int(r, "device_sn deviceSn", 0, 1, IM_DEVICE_SN_MAX, &sn)) > 0)
         rc = 0;
     if (!rc)
         rc = dev_kick(&r->ctx, uid, sn);

@@ -6,15 +6,11 @@
 #include "core/text.h"
 #include "im/im.h"
 
-/* The one-field settings setters (settings.c): which field, from which query argument. */
-static const struct im_setter set_download = {"auto_download", "value", NULL};
-static const struct im_setter set_sounds = {"no_sounds", "value", NULL};
-static const struct im_setter set_vibratory = {"vibratory", "value", NULL};
-static const struct im_setter set_push = {"no_push", "value", NULL};
-static const struct im_setter set_push_detail = {"no_push_detail", "value", NULL};
-static const struct im_setter set_authmode = {"auth_mode", "value", NULL};
-static const struct im_setter set_push_nick = {"push_nick_name", "nick_name", "value"};
-
+/*
+ * ROUTE_Q's last argument lists the parameters the document puts in the
+ * query (params.c reads each from a JSON body too); a one-field setter's
+ * data is the settings field it sets (settings.c).
+ */
 static const struct route routes[] = {
     /* tokens (tokens.c) */
     ROUTE(M_POST, "/token/user", im_token_user, ROUTE_SLOW | IM_OPEN),
@@ -26,40 +22,40 @@ static const struct route routes[] = {
     ROUTE_COST(M_POST, "/user/register/batch", im_register_batch, ROUTE_SLOW | IM_ADMIN, im_batch_cost),
     ROUTE(M_POST, "/user/register/push", im_register_push, ROUTE_SLOW | IM_OPEN),
     ROUTE(M_POST | M_DELETE, "/user/delete", im_user_delete, ROUTE_SLOW),
-    ROUTE(M_POST | M_PUT, "/user/username", im_set_username, 0),
+    ROUTE_Q(M_POST | M_PUT, "/user/username", im_set_username, 0, NULL, "username"),
     ROUTE(M_POST, "/user/change_password", im_change_password, ROUTE_SLOW),
     ROUTE(M_POST, "/user/change_password_admin", im_change_password_admin, ROUTE_SLOW | IM_ADMIN),
     ROUTE(M_PUT, "/user/disable", im_user_disable, IM_ADMIN),
     ROUTE(M_PUT, "/user/enable", im_user_enable, IM_ADMIN),
-    ROUTE(M_GET, "/user/list", im_user_list, IM_ADMIN),
+    ROUTE_Q(M_GET, "/user/list", im_user_list, IM_ADMIN, NULL, "page_num page_size"),
     /* profile (profile.c) */
     ROUTE(M_GET, "/user/profile", im_profile_get, 0),
     ROUTE(M_POST | M_PUT, "/user/profile", im_profile_update, 0),
     ROUTE(M_POST | M_PUT, "/user/profile/batch", im_profile_batch, 0),
     ROUTE(M_POST | M_PUT, "/user/avatar", im_set_avatar, 0),
     ROUTE(M_POST | M_PUT, "/user/avatar/batch", im_avatar_batch, 0),
-    ROUTE(M_POST | M_PUT, "/user/nickname", im_set_nickname, 0),
-    ROUTE(M_POST | M_PUT, "/user/mobile", im_set_mobile, 0),
+    ROUTE_Q(M_POST | M_PUT, "/user/nickname", im_set_nickname, 0, NULL, "nick_name"),
+    ROUTE_Q(M_POST | M_PUT, "/user/mobile", im_set_mobile, 0, NULL, "mobile"),
     ROUTE_DATA(M_POST | M_PUT, "/user/public", im_set_info, 0, "public_info"),
     ROUTE_DATA(M_POST | M_PUT, "/user/private", im_set_info, 0, "private_info"),
     /* settings (settings.c) */
     ROUTE(M_GET, "/user/settings", im_settings_get, 0),
     ROUTE(M_POST | M_PUT, "/user/settings", im_settings_update, 0),
-    ROUTE_DATA(M_POST | M_PUT, "/user/download", im_set_setting, 0, &set_download),
-    ROUTE_DATA(M_POST | M_PUT, "/user/authmode", im_set_setting, 0, &set_authmode),
-    ROUTE_DATA(M_POST | M_PUT, "/user/sounds", im_set_setting, 0, &set_sounds),
-    ROUTE_DATA(M_POST | M_PUT, "/user/vibratory", im_set_setting, 0, &set_vibratory),
-    ROUTE_DATA(M_POST | M_PUT, "/user/push", im_set_setting, 0, &set_push),
-    ROUTE_DATA(M_POST | M_PUT, "/user/push/detail", im_set_setting, 0, &set_push_detail),
-    ROUTE_DATA(M_POST | M_PUT, "/user/push/nickname", im_set_setting, 0, &set_push_nick),
-    ROUTE(M_POST | M_PUT, "/user/push/limit", im_set_push_limit, 0),
+    ROUTE_Q(M_POST | M_PUT, "/user/download", im_set_setting, 0, "auto_download", "value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/authmode", im_set_setting, 0, "auth_mode", "value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/sounds", im_set_setting, 0, "no_sounds", "value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/vibratory", im_set_setting, 0, "vibratory", "value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/push", im_set_setting, 0, "no_push", "value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/push/detail", im_set_setting, 0, "no_push_detail", "value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/push/nickname", im_set_setting, 0, "push_nick_name", "nick_name value"),
+    ROUTE_Q(M_POST | M_PUT, "/user/push/limit", im_set_push_limit, 0, NULL, "no_push_start_hour no_push_end_hour"),
     /* devices (devices.c) */
-    ROUTE(M_GET, "/user/device/list", im_device_list, 0),
-    ROUTE(M_POST | M_DELETE, "/user/device/remove", im_device_remove, 0),
-    ROUTE(M_POST | M_PUT, "/user/kick", im_kick, 0),
+    ROUTE_Q(M_GET, "/user/device/list", im_device_list, 0, NULL, "cursor page_size"),
+    ROUTE_Q(M_POST | M_DELETE, "/user/device/remove", im_device_remove, 0, NULL, "device_sn deviceSn"),
+    ROUTE_Q(M_POST | M_PUT, "/user/kick", im_kick, 0, NULL, "device_sn deviceSn"),
     /* push (push.c) */
     ROUTE(M_POST | M_PUT, "/user/token/bind", im_token_bind, 0),
-    ROUTE(M_POST | M_DELETE, "/user/token/unbind", im_token_unbind, 0),
+    ROUTE_Q(M_POST | M_DELETE, "/user/token/unbind", im_token_unbind, 0, NULL, "deviceSn device_sn"),
     ROUTE(M_POST, "/user/push/alias", im_push_alias, 0),
     ROUTE(M_GET, "/user/push/tag", im_push_tags_get, 0),
     ROUTE(M_POST, "/user/push/tag", im_push_tags_add, 0),

@@ -56,12 +56,46 @@ int im_may_act_on(struct http_req *r, int64_t id) USERD_MUST_CHECK;
 /** Checks text of n bytes: no NUL, valid UTF-8, min-max characters, no control characters (but \t \r \n when multiline). */
 int im_check_text(struct http_req *r, const char *field, const char *s, size_t n, size_t min, size_t max,
                   int multiline) USERD_MUST_CHECK;
-/** A query argument as text (im_check_text rules, one line). */
-int im_q_text(struct http_req *r, const char *name, int required, size_t min, size_t max, const char **out) USERD_MUST_CHECK;
-/** A query argument as a decimal integer in min-max. */
-int im_q_int(struct http_req *r, const char *name, int required, int64_t min, int64_t max, int64_t *out) USERD_MUST_CHECK;
-/** A required query argument as a boolean: true/false (any case) or 1/0. */
-int im_q_bool(struct http_req *r, const char *name, int *out) USERD_MUST_CHECK;
+/*
+ * Parameters the document puts in the query. The web SDK sends some of them
+ * in a JSON body instead, so each is read from the query string and, when
+ * the body is a JSON object, from its member of the same name; a value given
+ * in both places (or under two of its names) must agree. `names` is the
+ * parameter's name, or its names separated by spaces ("deviceSn device_sn"):
+ * each must be declared in the route's `query` (ROUTE_Q), else the reader
+ * answers -E_INTERNAL, so a route cannot read a query argument that the
+ * table does not record (tests/unit/test_im_params.c reads the table).
+ */
+#define IM_ARG_VALUES 4
+/**
+ * Every value of one parameter: value i is text[i] (from the query) or
+ * json[i] (a body member; null included, which every typed reader refuses:
+ * a kick with {"device_sn": null} must not read as a kick of every device).
+ */
+struct im_arg {
+    const char *name; /* its first name, for messages */
+    int n;
+    const char *text[IM_ARG_VALUES];
+    json_t *json[IM_ARG_VALUES];
+};
+/** 1 when the route declares query argument name. */
+int im_declares(const struct route *rt, const char *name);
+/** Collects the values of the parameter `names` from the query and the body (0; -E_INTERNAL when undeclared). */
+int im_arg(struct http_req *r, const char *names, struct im_arg *out) USERD_MUST_CHECK;
+/** Text: query text or a JSON string (im_check_text rules, one line). */
+int im_arg_text(struct http_req *r, const struct im_arg *a, int required, size_t min, size_t max,
+                const char **out) USERD_MUST_CHECK;
+/** An integer in min-max: decimal text (query, or a JSON string) or a JSON integer. */
+int im_arg_int(struct http_req *r, const struct im_arg *a, int required, int64_t min, int64_t max,
+               int64_t *out) USERD_MUST_CHECK;
+/** A boolean: true/false (any case) or 1/0 in the query, a JSON boolean in the body. */
+int im_arg_bool(struct http_req *r, const struct im_arg *a, int required, int *out) USERD_MUST_CHECK;
+/** im_arg then im_arg_text / im_arg_int / im_arg_bool (required). */
+int im_q_text(struct http_req *r, const char *names, int required, size_t min, size_t max,
+              const char **out) USERD_MUST_CHECK;
+int im_q_int(struct http_req *r, const char *names, int required, int64_t min, int64_t max,
+             int64_t *out) USERD_MUST_CHECK;
+int im_q_bool(struct http_req *r, const char *names, int *out) USERD_MUST_CHECK;
 /** A JSON field as text (im_check_text rules). */
 int im_j_text(struct http_req *r, json_t *o, const char *key, int required, size_t min, size_t max, int multiline,
               const char **out) USERD_MUST_CHECK;
@@ -110,7 +144,7 @@ void im_set_info(struct http_req *r); /* route data: "public_info" or "private_i
 /* settings.c */
 void im_settings_get(struct http_req *r);
 void im_settings_update(struct http_req *r);
-void im_set_setting(struct http_req *r); /* route data: struct im_setter */
+void im_set_setting(struct http_req *r); /* route data: the settings field; query: the value's name(s) */
 void im_set_push_limit(struct http_req *r);
 /* devices.c */
 void im_device_list(struct http_req *r);
@@ -125,12 +159,6 @@ void im_push_tags_add(struct http_req *r);
 void im_push_tags_remove(struct http_req *r);
 void im_push_tags_clear(struct http_req *r);
 void im_push_badge(struct http_req *r);
-
-/** A one-field settings setter: the settings key it sets, from which query argument(s). */
-struct im_setter {
-    const char *field;            /* key in the settings object, e.g. "auto_download" */
-    const char *param, *alt_param; /* query argument; alt_param (or NULL) when param is absent */
-};
 
 /** Validates {username, password}, hashes, creates the account (register endpoints). */
 int im_create_user(struct http_req *r, json_t *o, struct account *out) USERD_MUST_CHECK;

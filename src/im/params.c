@@ -1,4 +1,8 @@
-/* IM face: readers for query arguments, raw bodies and JSON fields, with their checks. */
+/*
+ * IM face: readers for the parameters the document puts in the query (read
+ * from the query, else from a JSON object body: docs/im.md), raw bodies and
+ * JSON fields, with their checks.
+ */
 #include <string.h>
 #include <strings.h>
 
@@ -19,43 +23,177 @@ int im_check_text(struct http_req *r, const char *field, const char *s, size_t n
     return http_invalid(r, "%s must be %zu to %zu characters", field, min, max);
 }
 
-int im_q_text(struct http_req *r, const char *name, int required, size_t min, size_t max, const char **out)
-{
-    const char *v = http_query(r, name);
-    if (!v)
-        return required ? http_invalid(r, "query argument %s is required", name) : 1;
-    int rc = im_check_text(r, name, v, strlen(v), min, max, 0);
-    if (!rc)
-        *out = v;
-    return rc;
-}
+/* ---- parameters the document puts in the query: the query, else a JSON object body ---- */
 
-int im_q_int(struct http_req *r, const char *name, int required, int64_t min, int64_t max, int64_t *out)
+int im_declares(const struct route *rt, const char *name)
 {
-    const char *v = http_query(r, name);
-    int64_t n;
-    if (!v)
-        return required ? http_invalid(r, "query argument %s is required", name) : 1;
-    if (text_to_int(v, &n))
-        return http_invalid(r, "%s must be an integer", name);
-    if (n < min || n > max)
-        return http_invalid(r, "%s must be %lld to %lld", name, (long long)min, (long long)max);
-    *out = n;
+    size_t n = strlen(name);
+    for (const char *q = rt ? rt->query : NULL; q && *q;) {
+        size_t k = strcspn(q, " ");
+        if (k == n && !strncmp(q, name, n))
+            return 1;
+        q += k;
+        q += strspn(q, " ");
+    }
     return 0;
 }
 
-int im_q_bool(struct http_req *r, const char *name, int *out)
+static void decref(void *p) { json_decref(p); }
+
+/* The body as a JSON object, or NULL (none, malformed, or not an object: then it holds no parameter). */
+static json_t *body_object(struct http_req *r)
 {
-    const char *v = http_query(r, name);
-    if (!v)
-        return http_invalid(r, "query argument %s is required", name);
-    if (!strcasecmp(v, "true") || !strcmp(v, "1"))
+    if (!r->body_len)
+        return NULL;
+    json_t *o = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, NULL);
+    if (!o)
+        return NULL;
+    arena_on_free(r->a, decref, o);
+    return json_is_object(o) ? o : NULL;
+}
+
+int im_arg(struct http_req *r, const char *names, struct im_arg *out)
+{
+    json_t *body = body_object(r);
+    memset(out, 0, sizeof(*out));
+    for (const char *p = names; *p;) {
+        size_t k = strcspn(p, " ");
+        const char *name = arena_strndup(r->a, p, k);
+        if (!out->name)
+            out->name = name;
+        if (!im_declares(r->route, name)) {
+            r->why = arena_printf(r->a, "the route does not declare the query argument %s", name);
+            return -E_INTERNAL;
+        }
+        const char *q = http_query(r, name);
+        json_t *j = json_object_get(body, name);
+        if (q && out->n < IM_ARG_VALUES)
+            out->text[out->n++] = q;
+        if (j && out->n < IM_ARG_VALUES) /* null too: no type takes it, so it is refused, never "absent" */
+            out->json[out->n++] = j;
+        p += k;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+static int absent(struct http_req *r, const struct im_arg *a, int required)
+{
+    return required ? http_invalid(r, "%s is required (in the query or the JSON body)", a->name) : 1;
+}
+
+static int disagree(struct http_req *r, const struct im_arg *a)
+{
+    return http_invalid(r, "%s is given twice with different values", a->name);
+}
+
+int im_arg_text(struct http_req *r, const struct im_arg *a, int required, size_t min, size_t max, const char **out)
+{
+    const char *first = NULL;
+    if (!a->n)
+        return absent(r, a, required);
+    for (int i = 0; i < a->n; i++) {
+        const char *s = a->text[i];
+        size_t n = s ? strlen(s) : 0;
+        if (!s) {
+            if (!json_is_string(a->json[i]))
+                return http_invalid(r, "%s must be a string", a->name);
+            s = json_string_value(a->json[i]);
+            n = json_string_length(a->json[i]);
+        }
+        int rc = im_check_text(r, a->name, s, n, min, max, 0);
+        if (rc)
+            return rc;
+        if (first && strcmp(first, s))
+            return disagree(r, a);
+        first = s;
+    }
+    *out = first;
+    return 0;
+}
+
+/* A value as an integer: query text or a JSON string of digits (text_to_int), or a JSON integer. */
+static int int_value(const char *text, json_t *j, int64_t *out)
+{
+    if (j && json_is_integer(j)) {
+        *out = json_integer_value(j);
+        return 0;
+    }
+    if (j && json_is_string(j) && strlen(json_string_value(j)) == json_string_length(j))
+        text = json_string_value(j);
+    return text ? text_to_int(text, out) : -E_INVALID;
+}
+
+int im_arg_int(struct http_req *r, const struct im_arg *a, int required, int64_t min, int64_t max, int64_t *out)
+{
+    int64_t first = 0, n;
+    if (!a->n)
+        return absent(r, a, required);
+    for (int i = 0; i < a->n; i++) {
+        if (int_value(a->text[i], a->json[i], &n))
+            return http_invalid(r, "%s must be an integer", a->name);
+        if (n < min || n > max)
+            return http_invalid(r, "%s must be %lld to %lld", a->name, (long long)min, (long long)max);
+        if (i && n != first)
+            return disagree(r, a);
+        first = n;
+    }
+    *out = first;
+    return 0;
+}
+
+/* A value as a boolean: query text true/false (any case) or 1/0, or a JSON boolean. */
+static int bool_value(const char *text, json_t *j, int *out)
+{
+    if (j) {
+        if (!json_is_boolean(j))
+            return -E_INVALID;
+        *out = json_is_true(j);
+    } else if (!strcasecmp(text, "true") || !strcmp(text, "1")) {
         *out = 1;
-    else if (!strcasecmp(v, "false") || !strcmp(v, "0"))
+    } else if (!strcasecmp(text, "false") || !strcmp(text, "0")) {
         *out = 0;
-    else
-        return http_invalid(r, "%s must be true or false", name);
+    } else {
+        return -E_INVALID;
+    }
     return 0;
+}
+
+int im_arg_bool(struct http_req *r, const struct im_arg *a, int required, int *out)
+{
+    int first = 0, b;
+    if (!a->n)
+        return absent(r, a, required);
+    for (int i = 0; i < a->n; i++) {
+        if (bool_value(a->text[i], a->json[i], &b))
+            return http_invalid(r, "%s must be true or false", a->name);
+        if (i && b != first)
+            return disagree(r, a);
+        first = b;
+    }
+    *out = first;
+    return 0;
+}
+
+int im_q_text(struct http_req *r, const char *names, int required, size_t min, size_t max, const char **out)
+{
+    struct im_arg a;
+    int rc = im_arg(r, names, &a);
+    return rc ? rc : im_arg_text(r, &a, required, min, max, out);
+}
+
+int im_q_int(struct http_req *r, const char *names, int required, int64_t min, int64_t max, int64_t *out)
+{
+    struct im_arg a;
+    int rc = im_arg(r, names, &a);
+    return rc ? rc : im_arg_int(r, &a, required, min, max, out);
+}
+
+int im_q_bool(struct http_req *r, const char *names, int *out)
+{
+    struct im_arg a;
+    int rc = im_arg(r, names, &a);
+    return rc ? rc : im_arg_bool(r, &a, 1, out);
 }
 
 int im_j_text(struct http_req *r, json_t *o, const char *key, int required, size_t min, size_t max, int multiline,

@@ -33,14 +33,13 @@ void im_token_bind(struct http_req *r)
     im_done(r, rc);
 }
 
-/* ?deviceSn= (the document's camelCase; device_sn accepted too). */
+/* deviceSn (the document's camelCase; device_sn, the SDK's spelling elsewhere, accepted too). */
 void im_token_unbind(struct http_req *r)
 {
     int64_t uid, sn;
     int rc = im_target(r, &uid);
     if (!rc)
-        rc = im_q_int(r, http_query(r, "deviceSn") || !http_query(r, "device_sn") ? "deviceSn" : "device_sn", 1, 1,
-                      IM_DEVICE_SN_MAX, &sn);
+        rc = im_q_int(r, "deviceSn device_sn", 1, 1, IM_DEVICE_SN_MAX, &sn);
     if (!rc)
         rc = dev_bind_push(&r->ctx, uid, sn, "", "");
     if (rc == -E_NOT_FOUND)

@@ -140,12 +140,14 @@ void im_settings_update(struct http_req *r)
     im_done(r, rc);
 }
 
-/* A one-field setter (route data: struct im_setter): the value is a query argument, also on POST/PUT. */
+/*
+ * A one-field setter: route data is the settings field, the route's query
+ * names the value (and its other name: push/nickname's nick_name or value).
+ */
 void im_set_setting(struct http_req *r)
 {
-    const struct im_setter *set = r->route->data;
-    const struct field *f = field_named(set->field);
-    const char *param = set->alt_param && !http_query(r, set->param) ? set->alt_param : set->param;
+    const struct field *f = field_named(r->route->data);
+    const char *names = r->route->query;
     struct user_settings s = {0};
     int64_t uid, n;
     int rc = im_target(r, &uid);
@@ -154,11 +156,11 @@ void im_set_setting(struct http_req *r)
     if (!rc) {
         switch (f->kind) {
         case K_INT:
-            if (!(rc = im_q_int(r, param, 1, 0, f->max, &n)))
+            if (!(rc = im_q_int(r, names, 1, 0, f->max, &n)))
                 *int_at(&s, f) = (int)n;
             break;
-        case K_BOOL: rc = im_q_bool(r, param, int_at(&s, f)); break;
-        case K_TEXT: rc = im_q_text(r, param, 1, 1, (size_t)f->max, str_at(&s, f)); break;
+        case K_BOOL: rc = im_q_bool(r, names, int_at(&s, f)); break;
+        case K_TEXT: rc = im_q_text(r, names, 1, 1, (size_t)f->max, str_at(&s, f)); break;
         case K_TOKEN: rc = -E_INTERNAL; break;
         }
     }
@@ -167,7 +169,7 @@ void im_set_setting(struct http_req *r)
     im_done(r, rc);
 }
 
-/* ?no_push_start_hour=0..23&no_push_end_hour=0..23, both required. */
+/* no_push_start_hour=0..23, no_push_end_hour=0..23, both required. */
 void im_set_push_limit(struct http_req *r)
 {
     struct user_settings s = {0};

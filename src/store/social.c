@@ -194,6 +194,8 @@ int store_gfavs(db_t *db, struct arena *a, int64_t account_id, int64_t limit, in
         g->member_protection = (int)db_int(db, 6);
         g->created_at = db_int(db, 7);
         g->updated_at = db_int(db, 8);
+        g->is_mute = (int)db_int(db, 9);
+        g->certi_status = (int)db_int(db, 10);
     }
     return done(db, rc);
 }

@@ -4,6 +4,17 @@
 import assert from 'node:assert/strict';
 import { appClient, imClient, smsCapture, startUserd, storeQuery } from './lib/harness.mjs';
 
+/**
+ * The answer to a request without a valid session: HTTP 403 with the JSON
+ * {code:1000, msg:"Not loged in."} (the current iOS app signs in again on
+ * it; the older apps and Android read only the status; docs/app.md).
+ */
+export function notLoggedIn(r, what = '') {
+  assert.equal(r.status, 403, `${what} ${r.text}`);
+  assert.match(r.headers['content-type'] || '', /^application\/json/, what);
+  assert.deepEqual(r.json, { code: 1000, msg: 'Not loged in.' }, what);
+}
+
 let phoneSeq = 0;
 /** A fresh valid mainland China mobile number, unique within the process. */
 export function newPhone() {

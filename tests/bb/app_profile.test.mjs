@@ -3,7 +3,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { appClient, httpRequest, rawHttp } from './lib/harness.mjs';
-import { startApp, post, signUp, newPhone, imAs, sql, text, answer, assertVerified, PRIVACY_DEFAULT } from './app_lib.mjs';
+import { startApp, post, signUp, newPhone, imAs, sql, text, answer, assertVerified, notLoggedIn, PRIVACY_DEFAULT } from './app_lib.mjs';
 import { assertOk as imOk } from './im_util.mjs';
 
 const ok = (r) => answer(r, { code: 200 });
@@ -90,6 +90,7 @@ describe('app face: profile and lookups', () => {
   test('/user/:id, batch, find and find_user honour the privacy flags', async () => {
     const c = await signUp(ctx, { nickname: 'Carol' });
     const brief = (u, nickname) => ({ id: u.id, nickname, portraitUri: '' });
+    const found = (u, nickname, stAccount = '') => ({ ...brief(u, nickname), gender: 'male', stAccount }); // find, find_user
     text(await a.c.req('GET', '/user/zzzzzzzzz'), 404, 'Unknown user.');
     text(await a.c.req('GET', '/user/not-an-id'), 404, 'Unknown user.');
     let r = await a.c.req('GET', `/user/batch?id=${c.id}&id=${b.id}&id=zzzzzzzzz&id=${c.id}&id=bad!`);
@@ -98,26 +99,28 @@ describe('app face: profile and lookups', () => {
     const many = Array.from({ length: 101 }, () => `id=${b.id}`).join('&');
     text(await a.c.req('GET', `/user/batch?${many}`), 400, 'Too many ids (at most 100).');
 
-    for (const m of ['GET', 'POST']) answer(await a.c.req(m, `/user/find/86/${c.phone}`), { code: 200, result: brief(c, 'Carol') });
+    for (const m of ['GET', 'POST']) answer(await a.c.req(m, `/user/find/86/${c.phone}`), { code: 200, result: found(c, 'Carol') });
     text(await a.c.req('GET', '/user/find/86/12345'), 400, 'Invalid region and phone number.');
     text(await a.c.req('GET', `/user/find/86/${newPhone()}`), 404, 'Unknown user.');
     r = await a.c.req('GET', `/user/find_user?region=86&phone=${c.phone}`);
-    answer(r, { code: 200, result: brief(c, 'Carol') });
+    answer(r, { code: 200, result: found(c, 'Carol') });
     const st = 'carol' + String(process.pid).slice(-6);
     ok(await post(c.c, '/user/set_st_account', { stAccount: st }));
-    answer(await a.c.req('GET', `/user/find_user?st_account=${st}`), { code: 200, result: brief(c, 'Carol') });
-    answer(await a.c.req('GET', '/user/find_user?st_account=nobody1234'), { code: 200, result: {} });
+    answer(await a.c.req('GET', `/user/find_user?st_account=${st}`), { code: 200, result: found(c, 'Carol', st) });
+    text(await a.c.req('GET', '/user/find_user?st_account=nobody1234'), 404, 'Unknown user.');
+    text(await a.c.req('GET', `/user/find_user?region=86&phone=${newPhone()}`), 404, 'Unknown user.');
     text(await a.c.req('GET', '/user/find_user'), 400, 'Empty parameter: region and phone, or st_account.');
     text(await a.c.req('GET', '/user/find_user?region=86&phone=1'), 400, 'Empty parameter: region and phone, or st_account.');
 
     // Carol hides from phone and SealTalk-number search, and others no longer see her phone
     ok(await post(c.c, '/user/set_privacy', { phoneVerify: 0, stSearchVerify: 0 }));
     text(await a.c.req('GET', `/user/find/86/${c.phone}`), 404, 'Unknown user.');
-    answer(await a.c.req('GET', `/user/find_user?region=86&phone=${c.phone}`), { code: 200, result: {} });
-    answer(await a.c.req('GET', `/user/find_user?st_account=${st}`), { code: 200, result: {} });
+    text(await a.c.req('GET', `/user/find_user?region=86&phone=${c.phone}`), 404, 'Unknown user.');
+    text(await a.c.req('GET', `/user/find_user?st_account=${st}`), 404, 'Unknown user.');
     assert.equal((await a.c.req('GET', `/user/${c.id}`)).json.result.phone, '');
     assert.equal((await c.c.req('GET', `/user/${c.id}`)).json.result.phone, c.phone);
-    answer(await c.c.req('GET', `/user/find/86/${c.phone}`), { code: 200, result: brief(c, 'Carol') });
+    answer(await c.c.req('GET', `/user/find/86/${c.phone}`), { code: 200, result: found(c, 'Carol', st) });
+    answer(await c.c.req('GET', `/user/find_user?st_account=${st}`), { code: 200, result: found(c, 'Carol', st) });
     c.c.close();
   });
 
@@ -188,8 +191,9 @@ describe('app face: profile and lookups', () => {
       ['POST', '/user/sync/0'], ['GET', `/user/find/86/${a.phone}`], ['GET', `/user/${a.id}`], ['GET', '/user/favgroups'],
       ['POST', '/user/set_st_account'], ['POST', '/user/set_gender'], ['POST', '/user/set_privacy'],
       ['GET', '/user/get_privacy'], ['POST', '/user/set_poke'], ['GET', '/user/get_poke'], ['GET', `/user/batch?id=${a.id}`],
-      ['GET', `/user/find_user?st_account=abcdefg`]];
-    for (const [m, p] of closed) text(await c.req(m, p, m === 'POST' ? { body: {} } : {}), 403, 'Not loged in.');
+      ['GET', `/user/find_user?st_account=abcdefg`], ['POST', '/user/updateUser'], ['POST', '/user/del'], ['GET', '/user/del'],
+      ['GET', `/user/getUserInfo?id=${a.id}`]];
+    for (const [m, p] of closed) notLoggedIn(await c.req(m, p, m === 'POST' ? { body: {} } : {}));
     c.close();
   });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appClient, parseSetCookie, sleep, startUserd } from './lib/harness.mjs';
 import {
   startApp, post, verifiedToken, signUp, newPhone, imAs, accountId, text, answer, assertVerified, assertLogin, assertSession,
-  assertImToken, assertImTokenDead, UUID, PRIVACY_DEFAULT,
+  assertImToken, assertImTokenDead, notLoggedIn, UUID, PRIVACY_DEFAULT,
 } from './app_lib.mjs';
 import { assertToken, assertTrue } from './im_util.mjs';
 
@@ -80,8 +80,8 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     assert.equal(ck.attrs['max-age'], '0');
     assert.equal(u.c.jar.get('rong_auth_cookie'), undefined);
     u.c.jar.set('rong_auth_cookie', old); // a client that kept the old value
-    text(await u.c.req('GET', '/user/get_privacy'), 403, 'Not loged in.');
-    text(await post(u.c, '/user/logout'), 403, 'Not loged in.');
+    notLoggedIn(await u.c.req('GET', '/user/get_privacy'));
+    notLoggedIn(await post(u.c, '/user/logout'));
     answer(await other.req('GET', '/user/get_privacy'), { code: 200, result: PRIVACY_DEFAULT });
     await assertImToken(ctx, u.imToken, { phone: u.phone, nickname: 'Tom' }); // logout ends the session, not the IM token
     other.close();
@@ -89,11 +89,11 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
 
   test('sessions: missing, forged and oversized cookies are not logged in', async () => {
     const c = appClient(ctx.srv);
-    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    notLoggedIn(await c.req('GET', '/user/get_token'));
     c.jar.set('rong_auth_cookie', 'forged');
-    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    notLoggedIn(await c.req('GET', '/user/get_token'));
     c.jar.set('rong_auth_cookie', 'x'.repeat(5000));
-    text(await c.req('GET', '/user/get_token'), 403, 'Not loged in.');
+    notLoggedIn(await c.req('GET', '/user/get_token'));
     c.close();
   });
 
@@ -192,7 +192,8 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     const u = await signUp(ctx, { nickname: 'Ann' });
     for (const m of ['GET', 'POST']) {
       const r = await u.c.req(m, '/user/get_token');
-      answer(r, { code: 200, result: { userId: u.id, token: r.json?.result?.token } });
+      // id (what both generations of the apps read) and userId (the document's name)
+      answer(r, { code: 200, result: { id: u.id, userId: u.id, token: r.json?.result?.token } });
       assert.equal(typeof r.json.result.token, 'string');
       assert.ok(r.json.result.token.length >= 32);
       await assertImToken(ctx, r.json.result.token, { phone: u.phone, nickname: 'Ann' });
@@ -216,7 +217,7 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     await assertImToken(ctx, u.imToken, { phone: u.phone, nickname: 'Tom' }); // refused: nothing ended
     answer(await cp({ oldPassword: u.password, newPassword: 'NewPass1' }), { code: 200 });
     await assertSession(u.c);
-    text(await other.req('GET', '/user/get_poke'), 403, 'Not loged in.');
+    notLoggedIn(await other.req('GET', '/user/get_poke'));
     await assertImTokenDead(ctx, u.imToken);
     answer(await post(other, '/user/login', { region: 86, phone: u.phone, password: u.password }), { code: 1001 });
     assertLogin(await post(other, '/user/login', { region: 86, phone: u.phone, password: 'NewPass1' }), u.id);
@@ -238,7 +239,7 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     const token = await verifiedToken(ctx, c, u.phone);
     await assertSession(u.c); // the refusals above ended nothing
     answer(await rp({ password: 'NewPass1', verification_token: token }), { code: 200 });
-    text(await u.c.req('GET', '/user/get_poke'), 403, 'Not loged in.');
+    notLoggedIn(await u.c.req('GET', '/user/get_poke'));
     await assertImTokenDead(ctx, u.imToken);
     text(await rp({ password: 'NewPass2', verification_token: token }), 404, 'Unknown verification_token.');
     answer(await post(c, '/user/login', { region: 86, phone: u.phone, password: u.password }), { code: 1001 });
@@ -252,7 +253,7 @@ describe('app face: sign-up and sessions (resend interval 0)', () => {
     const admin = imAs(ctx, ctx.srv.defaultApp.admin_token);
     await assertSession(u.c);
     assertTrue(await admin.req('PUT', '/user/disable', { body: { list: [t.user_id] } }));
-    text(await u.c.req('GET', '/user/get_poke'), 403, 'Not loged in.'); // the disable ended the session
+    notLoggedIn(await u.c.req('GET', '/user/get_poke')); // the disable ended the session
     text(await post(u.c, '/user/login', { region: 86, phone: u.phone, password: u.password }), 403, 'Account disabled.');
     await assertImTokenDead(ctx, t.token);
     await assertImTokenDead(ctx, u.imToken);

@@ -173,9 +173,10 @@ describe('app face: blacklist, groups, favgroups, sync', () => {
     assert.equal(r.json.result.total, 2);
     assert.deepEqual(r.json.result.list[0], {
       id: G1, name: 'T1', portraitUri: 'http://test.com/g/T1.jpg', creatorId: a.id, memberCount: 2, maxMemberCount: 500,
-      memberProtection: 1, createdAt: ISO(t), updatedAt: ISO(t), updatedTime: t, createdTime: t,
+      memberProtection: 1, isMute: 0, certiStatus: 0, createdAt: ISO(t), updatedAt: ISO(t), updatedTime: t, createdTime: t,
     });
     assert.deepEqual(r.json.result.list.map((x) => x.id), [G1, G2]);
+    assert.deepEqual([r.json.result.list[1].isMute, r.json.result.list[1].certiStatus], [1, 0]); // T2 is muted
     r = await a.c.req('GET', '/user/favgroups?limit=1');
     assert.deepEqual([r.json.result.list.map((x) => x.id), r.json.result.total, r.json.result.limit, r.json.result.offset], [[G1], 2, '1', undefined]);
     r = await a.c.req('GET', '/user/favgroups?limit=1&offset=1');

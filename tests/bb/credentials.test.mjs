@@ -6,13 +6,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appClient } from './lib/harness.mjs';
-import { imAs, post, signUp, startApp } from './app_lib.mjs';
+import { imAs, notLoggedIn, post, signUp, startApp } from './app_lib.mjs';
 import { assertOk, assertTrue } from './im_util.mjs';
 
-const notLoggedIn = (r) => {
-  assert.equal(r.status, 403, r.text);
-  assert.equal(r.text, 'Not loged in.');
-};
 const sessionWorks = async (u) => assert.deepEqual((await u.c.req('GET', '/user/get_poke')).json, { code: 200, result: { pokeStatus: 1 } });
 
 describe('credential changes end credentials on every face', () => {

@@ -268,8 +268,13 @@ describe('IM accounts', () => {
       for (const username of ['12345', 'bad-name', 'sp ace', 'x'.repeat(81), '', 'é_user'])
         assertError(await u.c.req('POST', '/user/username', { query: { username } }), 10002);
       assertError(await u.c.req('POST', '/user/username'), 10002);
-      assertError(await u.c.req('POST', '/user/username', { body: { username: 'in_body' } }), 10002);
+      // the query's value and the JSON body's (issue 16: both places are read) must agree
+      assertError(await u.c.req('POST', '/user/username', { query: { username: 'in_query' }, body: { username: 'in_body' } }), 10002);
+      assertError(await u.c.req('POST', '/user/username', { body: { username: 12345 } }), 10002);
       assert.equal(assertOk(await u.c.req('GET', '/user/profile')).username, u.name);
+      const inBody = uname('body');
+      assertTrue(await u.c.req('POST', '/user/username', { body: { username: inBody } }));
+      assert.equal(assertOk(await u.c.req('GET', '/user/profile')).username, inBody);
       u.c.close(); v.c.close();
     });
 

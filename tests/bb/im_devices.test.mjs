@@ -139,6 +139,34 @@ describe('IM devices', () => {
     for (const x of [...c, u.c]) x?.close();
   });
 
+  test('issue 16: device_sn is read from a JSON body too (the web SDK sends it there); bad or disagreeing values end nothing', async () => {
+    const { u, c } = await threeDevices();
+    // bad values in the body: 10002, and every device stays signed in (null is no "absent": no kick of all)
+    for (const body of [{ device_sn: null }, { device_sn: 'two' }, { device_sn: 1.5 }, { device_sn: true }, { device_sn: 0 },
+      { device_sn: '' }, { device_sn: 2 ** 31 }, { device_sn: [2] }])
+      assertError(await c[1].req('POST', '/user/kick', { body }), 10002);
+    // the query's and the body's values must agree
+    assertError(await c[1].req('POST', '/user/kick', { query: { device_sn: 2 }, body: { device_sn: 3 } }), 10002);
+    assertError(await c[1].req('POST', '/user/kick', { body: { device_sn: 2, deviceSn: 3 } }), 10002);
+    for (const x of [c[1], c[2], c[3]]) assertOk(await x.req('GET', '/user/profile'));
+    // a number, or a numeric string, in the body kicks that device only
+    assertTrue(await c[1].req('POST', '/user/kick', { body: { device_sn: 2 } }));
+    assertError(await c[2].req('GET', '/user/profile'), 10008);
+    assertOk(await c[1].req('GET', '/user/profile'));
+    assertOk(await c[3].req('GET', '/user/profile'));
+    assertTrue(await c[1].req('PUT', '/user/kick', { query: { deviceSn: 3 }, body: { device_sn: '3' } }));
+    assertError(await c[3].req('GET', '/user/profile'), 10008);
+    assertOk(await c[1].req('GET', '/user/profile'));
+    assertError(await c[1].req('POST', '/user/kick', { body: { device_sn: 77 } }), 10007);
+    // device/remove and device/list read the body the same way
+    assertTrue(await c[1].req('DELETE', '/user/device/remove', { body: { device_sn: '3' } }));
+    assertError(await c[1].req('POST', '/user/device/remove', { body: { device_sn: 3 } }), 10007);
+    const page = await c[1].req('GET', '/user/device/list', { body: { page_size: 1 } });
+    assert.deepEqual([page.json.data.map((d) => d.device_sn), page.json.cursor], [[1], '1']);
+    assertError(await c[1].req('GET', '/user/device/list', { query: { page_size: 1 }, body: { page_size: 2 } }), 10002);
+    for (const x of [...c, u.c]) x?.close();
+  });
+
   test('kick with no device_sn: every token of the user dies, the caller\'s too', async () => {
     const { u, c } = await threeDevices();
     const bare = imClient(srv, app, await login(srv, app, u.name, u.password)); // a token without a device

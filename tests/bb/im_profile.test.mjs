@@ -137,8 +137,13 @@ describe('IM profile', () => {
       for (const query of [{}, { nick_name: '' }, { nick_name: 'x'.repeat(65) }, { nick_name: '好'.repeat(65) },
         { nick_name: 'a\u0001b' }, { nick_name: 'two\nlines' }])
         assertError(await u.c.req('POST', '/user/nickname', { query }), 10002);
-      assertError(await u.c.req('POST', '/user/nickname', { body: { nick_name: 'in body' } }), 10002);
+      for (const body of [{ nick_name: '' }, { nick_name: 7 }, { nick_name: ['x'] }, { nick_name: 'x'.repeat(65) }])
+        assertError(await u.c.req('POST', '/user/nickname', { body }), 10002);
+      assertError(await u.c.req('POST', '/user/nickname', { query: { nick_name: 'one' }, body: { nick_name: 'two' } }), 10002);
       assert.equal((await profile(u)).nick_name, '');
+      // issue 16: a parameter the document puts in the query is also read from a JSON body
+      assertTrue(await u.c.req('POST', '/user/nickname', { body: { nick_name: 'in body' } }));
+      assert.equal((await profile(u)).nick_name, 'in body');
       u.c.close();
     });
   });

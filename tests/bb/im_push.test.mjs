@@ -88,6 +88,21 @@ describe('IM push', () => {
       for (const query of [{}, { deviceSn: 'x' }, { deviceSn: 0 }, { device_sn: '' }])
         assertError(await u.c.req('DELETE', '/user/token/unbind', { query }), 10002);
       assert.equal(binding(u, 1), 'tok1|apns');
+      // issue 16: in a JSON body too, under either name; the values given must agree
+      assertTrue(await u.c.req('POST', '/user/token/unbind', { body: { deviceSn: 1 } }));
+      assert.equal(binding(u, 1), '|');
+      await bind();
+      assertTrue(await u.c.req('POST', '/user/token/unbind', { body: { device_sn: '1' } }));
+      assert.equal(binding(u, 1), '|');
+      await bind();
+      assertTrue(await u.c.req('POST', '/user/token/unbind', { query: { deviceSn: 1 }, body: { device_sn: 1 } }));
+      assert.equal(binding(u, 1), '|');
+      await bind();
+      assertError(await u.c.req('POST', '/user/token/unbind', { body: { deviceSn: 5 } }), 10007);
+      for (const o of [{ query: { deviceSn: 1, device_sn: 2 } }, { query: { deviceSn: 1 }, body: { deviceSn: 2 } },
+        { body: { deviceSn: 1, device_sn: 2 } }, { body: { deviceSn: null } }, { body: { device_sn: 1.0001 } }])
+        assertError(await u.c.req('POST', '/user/token/unbind', o), 10002);
+      assert.equal(binding(u, 1), 'tok1|apns');
       // the device and its sign-in stay
       assert.deepEqual((await devices(u.c)).data, [{ device_sn: 1, platform: 6, user_agent: '', user_id: u.id }]);
       u.c.close();

@@ -97,7 +97,14 @@ describe('IM settings', () => {
         assert.equal((await settings(u))[field], !start[field]);
         for (const query of [{}, { value: '' }, { value: 'yes' }, { value: '2' }, { value: 'truee' }])
           assertError(await u.c.req('POST', path, { query }), 10002);
-        assertError(await u.c.req('POST', path, { body: { value: true } }), 10002); // the value is a query argument
+        for (const body of [{ value: 'true' }, { value: 1 }, { value: null }, {}])
+          assertError(await u.c.req('POST', path, { body }), 10002); // a JSON body holds a JSON boolean
+        assertError(await u.c.req('POST', path, { query: { value: true }, body: { value: false } }), 10002);
+        assert.equal((await settings(u))[field], !start[field]);
+        // issue 16: the web SDK sends the value in a JSON body
+        assertTrue(await u.c.req('POST', path, { body: { value: start[field] } }));
+        assert.equal((await settings(u))[field], start[field]);
+        assertTrue(await u.c.req('PUT', path, { query: { value: !start[field] }, body: { value: !start[field] } }));
         assert.equal((await settings(u))[field], !start[field]);
         u.c.close();
       });
@@ -129,6 +136,17 @@ describe('IM settings', () => {
         assertError(await u.c.req('POST', '/user/push/limit', { query }), 10002);
       s = await settings(u);
       assert.deepEqual([s.no_push_start_hour, s.no_push_end_hour], [0, 23]);
+      // issue 16: a JSON body (numbers, or numeric strings), and a mix of the two places
+      assertTrue(await u.c.req('POST', '/user/push/limit', { body: { no_push_end_hour: 7, no_push_start_hour: '22' } }));
+      assertTrue(await u.c.req('POST', '/user/push/limit', { query: { no_push_start_hour: 22 }, body: { no_push_end_hour: 6 } }));
+      s = await settings(u);
+      assert.deepEqual([s.no_push_start_hour, s.no_push_end_hour], [22, 6]);
+      for (const o of [{ body: { no_push_start_hour: 1 } }, { body: { no_push_start_hour: 1.5, no_push_end_hour: 2 } },
+        { body: { no_push_start_hour: true, no_push_end_hour: 2 } }, { body: { no_push_start_hour: '1h', no_push_end_hour: 2 } },
+        { query: { no_push_start_hour: 1, no_push_end_hour: 2 }, body: { no_push_start_hour: 3 } }])
+        assertError(await u.c.req('POST', '/user/push/limit', o), 10002);
+      s = await settings(u);
+      assert.deepEqual([s.no_push_start_hour, s.no_push_end_hour], [22, 6]);
       u.c.close();
     });
 
@@ -139,9 +157,18 @@ describe('IM settings', () => {
       assertTrue(await u.c.req('PUT', '/user/push/nickname', { query: { value: 'By value' } }));
       assert.equal((await settings(u)).push_nick_name, 'By value');
       assertTrue(await u.c.req('PUT', '/user/push/nickname', { query: { nick_name: 'n'.repeat(64) } }));
-      for (const query of [{}, { nick_name: '' }, { value: '' }, { nick_name: 'n'.repeat(65) }, { nick_name: 'a\u0002' }])
+      for (const query of [{}, { nick_name: '' }, { value: '' }, { nick_name: 'n'.repeat(65) }, { nick_name: 'a\u0002' },
+        { nick_name: 'one', value: 'other' }])
         assertError(await u.c.req('POST', '/user/push/nickname', { query }), 10002);
       assert.equal((await settings(u)).push_nick_name, 'n'.repeat(64));
+      // issue 16: the web SDK's {value} JSON body; both names (and both places) must agree when given together
+      assertTrue(await u.c.req('POST', '/user/push/nickname', { body: { value: 'From body' } }));
+      assert.equal((await settings(u)).push_nick_name, 'From body');
+      assertTrue(await u.c.req('POST', '/user/push/nickname', { query: { nick_name: 'Same' }, body: { value: 'Same' } }));
+      assert.equal((await settings(u)).push_nick_name, 'Same');
+      for (const body of [{ value: 7 }, { nick_name: 'x', value: 'y' }, { value: null }])
+        assertError(await u.c.req('POST', '/user/push/nickname', { body }), 10002);
+      assert.equal((await settings(u)).push_nick_name, 'Same');
       u.c.close();
     });
 

@@ -172,7 +172,7 @@ describe(`scale-out on ${BACKEND}: accounts, tokens, sessions, lockouts`, () => 
     assert.deepEqual(r.json, { code: 200 });
     for (const res of [await onA(), await onB()]) {
       assert.equal(res.status, 403, res.text);
-      assert.equal(res.text, 'Not loged in.');
+      assert.deepEqual(res.json, { code: 1000, msg: 'Not loged in.' });
     }
     for (const c of [ca, cb, session]) c.close();
   });
