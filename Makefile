@@ -28,7 +28,7 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser
 
 all: deps $(BUILD)/userd
 
@@ -37,6 +37,10 @@ deps:
 
 deps-test:
 	@scripts/deps.sh test
+
+# Chromium for the browser tests (tests/bb/lib/browser.mjs).
+deps-browser:
+	@scripts/deps.sh browser
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -83,7 +87,7 @@ BB_LOAD  := $(patsubst tests/%,%,$(sort $(wildcard tests/bb/load/*.test.mjs)))
 BB_JOBS  ?= 2
 BB_RUN    = cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=$(BB_JOBS) $(BB_FILES)
 
-blackbox: deps-test $(BUILD)/asan/userd
+blackbox: deps-test deps-browser $(BUILD)/asan/userd
 	$(BB_RUN)
 
 test-load: deps-test $(BUILD)/asan/userd
@@ -94,7 +98,7 @@ test-load: deps-test $(BUILD)/asan/userd
 deps-pg:
 	@scripts/deps.sh pg
 
-test-pg: deps-test deps-pg $(BUILD)/asan/userd
+test-pg: deps-test deps-pg deps-browser $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c '$(BB_RUN)'
 
 # The banned functions, and the layers' include rules (with a self-test that

@@ -5,6 +5,7 @@
 #   scripts/deps.sh pg      - + a PostgreSQL server (and PgBouncer) for the PostgreSQL test run
 #   scripts/deps.sh bench   - + wrk and nginx
 #   scripts/deps.sh fuzz    - + clang, its libFuzzer/sanitizer runtime and llvm-symbolizer (make fuzz, the replay)
+#   scripts/deps.sh browser - + Debian's Chromium, which the browser tests drive headless (playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,8 @@ case "${1:-build}" in
   pg)    need+=(postgresql pgbouncer) ;;
   bench) need+=(wrk nginx-light nodejs) ;;
   fuzz)  need+=(clang libclang-rt-14-dev llvm) ;;   # llvm: llvm-symbolizer for readable reports
-  *) echo "usage: $0 build|test|pg|bench|fuzz" >&2; exit 2 ;;
+  browser) need+=(chromium fonts-dejavu-core) ;;
+  *) echo "usage: $0 build|test|pg|bench|fuzz|browser" >&2; exit 2 ;;
 esac
 
 missing=()
