@@ -3,10 +3,10 @@
 # needs from Debian's packages first (scripts/deps.sh).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libcrypto libpq
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libcrypto libpq zlib
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                  -Wno-missing-field-initializers -Isrc -MMD -MP -pthread
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcrypto -lpq) -lgd -lcurl -pthread
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcrypto -lpq -lz) -lgd -lcurl -pthread
 INCS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 SRCS    := $(shell find src -name '*.c' | sort)

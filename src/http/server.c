@@ -33,6 +33,7 @@
 #include "http/conn.h"
 #include "http/http.h"
 #include "http/pool.h"
+#include "http/web.h"
 
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
@@ -441,6 +442,8 @@ static int dispatch(struct http_req *r)
         r->face->fail(r, http_invalid(r, "the request target holds an encoded NUL (%%00)"));
         return 0;
     }
+    if (r->method_bit == M_OTHER && cors_preflight(r))
+        return 0;
     if (r->method_bit == M_GET && !strcmp(r->path, "/healthz")) {
         healthz(r);
         return 0;
@@ -473,6 +476,7 @@ static int dispatch(struct http_req *r)
 
 static enum MHD_Result queue(struct http_req *r)
 {
+    gzip_answer(r);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
@@ -481,7 +485,9 @@ static enum MHD_Result queue(struct http_req *r)
         return MHD_NO; /* r->resp is still ours: on_completed frees it */
     }
     r->resp = NULL; /* owned by the response now */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    if (r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    web_headers(r, resp);
     int retry_after = 0;
     for (int i = 0; i < r->n_hdrs; i++) {
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
@@ -844,6 +850,8 @@ int http_listen(const struct face *face, const char *addr)
 {
     struct sockaddr_storage ss;
     socklen_t slen;
+    if (cors_check(face) || (face->check && face->check()))
+        return -E_INVALID;
     if (parse_addr(addr, &ss, &slen)) {
         log_error("%s listener: bad address %s (want host:port)", face->name, addr);
         return -E_INVALID;
