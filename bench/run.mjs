@@ -7,6 +7,7 @@
 //   node bench/run.mjs [--users N] [--duration S] [--warmup S] [--connections C]
 //                      [--threads T] [--scaling 10000,1000000 | --no-scaling]
 //                      [--check] [--keep] [--bin build/userd] [--tool build/bench/benchtool]
+//                      [--only compression]   (just phase (8), on a store of --users)
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -25,7 +26,7 @@ const PASSWORD = 'bench-password-1';
 function parseArgs(argv) {
   const o = {
     users: 100000, duration: 10, warmup: 3, connections: 64, threads: 2,
-    scaling: [10000, 1000000], check: false, keep: false,
+    scaling: [10000, 1000000], check: false, keep: false, only: null,
     bin: path.join(REPO, 'build/userd'), tool: path.join(REPO, 'build/bench/benchtool'),
     out: path.join(REPO, 'bench/results'),
   };
@@ -45,6 +46,7 @@ function parseArgs(argv) {
       case '--scaling': o.scaling = v().split(',').map((x) => num(x, a, 1)); break;
       case '--no-scaling': o.scaling = []; break;
       case '--check': o.check = true; break;
+      case '--only': o.only = v(); if (o.only !== 'compression') throw new Error('--only takes: compression'); break;
       case '--keep': o.keep = true; break;
       case '--bin': o.bin = path.resolve(v()); break;
       case '--tool': o.tool = path.resolve(v()); break;
@@ -421,6 +423,56 @@ async function writeAppTargets(st, port, cookie, count) {
   return file;
 }
 
+// ------------------------------------------------------------------ compression
+
+/**
+ * (8) The cost and the gain of gzip (answers over 1 KiB, src/http/gzip.c):
+ * the app face's GET /user/batch for 100 users, without and with
+ * Accept-Encoding: gzip. Adds two rows; each has bytes_per_answer (headers
+ * included, as wrk counts them).
+ */
+async function compression(o, st, u, defaults, phase) {
+  const cookie = (id) => ({ Cookie: `${defaults.cookie}=sess-${st.seed}-${id}` });
+  const targets = fs.readFileSync(await writeAppTargets(st, u.ports.app, cookie, Math.min(st.n, 100)), 'utf8').trim().split('\n');
+  const query = targets.map((id) => `id=${id}`).join('&');
+  const file = path.join(st.dir, 'app-batch.txt');
+  fs.writeFileSync(file, query + '\n');
+  const plain = await request(u.ports.app, 'GET', `/user/batch?${query}`, cookie(1));
+  // Ids are drawn with replacement, and the route leaves repeats out: nearly 100 users.
+  if (!(plain.json && plain.json.code === 200 && plain.json.result.length > 90))
+    throw new Error(`GET /user/batch failed: ${plain.status} ${plain.text.slice(0, 200)}`);
+  const rows = [];
+  for (const gzip of [0, 1]) {
+    const r = phase(gzip ? '8b' : '8a', `app GET /user/batch, ${plain.json.result.length} users, ${gzip ? 'gzip' : 'identity'}`, { target: '(reference)' });
+    Object.assign(r, await measure(o, { connections: o.connections, script: 'app_batch.lua', port: u.ports.app,
+      args: [file, st.seed, st.n, defaults.cookie, gzip], cpuPids: [u.pid] }));
+    r.bytes_per_answer = r.requests ? r.bytes / r.requests : null;
+    rows.push(r);
+  }
+  rows[1].vs_identity = { rps: rows[1].rps / rows[0].rps, bytes: rows[1].bytes_per_answer / rows[0].bytes_per_answer,
+    cpu_us_per_req: rows[1].server_cpu_us_per_req / rows[0].server_cpu_us_per_req };
+  return rows;
+}
+
+/** The report's line for (8). */
+function compressionLine([a, b]) {
+  return `compression: GET /user/batch (100 users) ${fmt(a.bytes_per_answer)} B an answer plain, ${fmt(b.bytes_per_answer)} B gzip `
+    + `(${(100 * b.vs_identity.bytes).toFixed(0)}%); ${fmt(a.rps)} vs ${fmt(b.rps)} req/s (${(100 * b.vs_identity.rps).toFixed(0)}%); `
+    + `server CPU ${fmt(a.server_cpu_us_per_req, 1)} vs ${fmt(b.server_cpu_us_per_req, 1)} us a request; `
+    + `${fmt((a.bytes_per_answer * a.rps) / 1048576, 1)} vs ${fmt((b.bytes_per_answer * b.rps) / 1048576, 1)} MiB/s sent`;
+}
+
+/** `--only compression`: a store, a server, phase (8), its report. */
+async function onlyCompression(o, result, defaults) {
+  const st = await makeStore(o, o.users, defaults);
+  const u = await startUserd(o.bin, st.dir);
+  const phase = (id, name, extra) => { const r = { id, name, ...extra }; result.phases.push(r); return r; };
+  log('(8) compression...');
+  const rows = await compression(o, st, u, defaults, phase);
+  await stopUserd(u);
+  return [table(result.phases), '', compressionLine(rows)];
+}
+
 // ------------------------------------------------------------------ durability
 
 /**
@@ -509,6 +561,7 @@ async function main() {
     phases: [], memory: {}, scaling: [],
   };
   const rows = result.phases;
+  if (o.only) return report(o, result, started, await onlyCompression(o, result, defaults));
   log(`machine: ${result.machine.cpu}, ${cores} cores; ${o.users} accounts, ${o.connections} connections, ${o.warmup}+${o.duration} s a phase`);
 
   // The single-core Argon2id rate, on an otherwise idle machine.
@@ -627,6 +680,10 @@ async function main() {
     r.server_cpu_pct = null; r.server_cpu_us_per_req = null; // shared with the flood
   }
 
+  // (8) compression: a large answer, with and without gzip.
+  log('(8) compression...');
+  const gz = await compression(o, st, u, defaults, phase);
+
   // Memory under load, then at rest.
   result.memory.peak_rss_kib = memKiB(u.pid).VmHWM;
   await settle([u.pid]);
@@ -681,8 +738,6 @@ async function main() {
   logins.vs_ceiling = null;
 
   // Report.
-  result.finished = new Date().toISOString();
-  result.seconds = (Date.now() - started.getTime()) / 1000;
   const kib = (k) => (k == null ? '-' : `${(k / 1024).toFixed(1)} MiB`);
   const lines = [];
   lines.push(`userd bench: ${result.machine.cpu} x ${cores}, ${o.users.toLocaleString('en-US')} accounts, wrk -t${o.threads} -c${o.connections}, ${o.warmup} s warm-up + ${o.duration} s a phase`);
@@ -697,6 +752,7 @@ async function main() {
     const d = result.durability;
     lines.push(`durability: ${d.acknowledged_writes} acknowledged writes by ${d.writers} writers, SIGKILL, restart: ${d.lost} users lost their last acknowledged write`);
   } else lines.push(`durability: ${result.durability.state}`);
+  lines.push(compressionLine(gz));
   lines.push(`memory: idle RSS ${kib(result.memory.idle_rss_start_kib.VmRSS)} after start (${o.users.toLocaleString('en-US')} accounts), peak ${kib(result.memory.peak_rss_kib)}, idle after load ${kib(result.memory.idle_rss_after_kib.VmRSS)} (anon ${kib(result.memory.idle_rss_after_kib.RssAnon)}, file ${kib(result.memory.idle_rss_after_kib.RssFile)})`);
   for (const s of result.scaling) {
     lines.push(`scaling: ${s.users.toLocaleString('en-US')} accounts (${s.db_mib.toFixed(0)} MiB store): ${fmt(s.rps)} reads/s (best of ${s.runs.map((x) => fmt(x.rps)).join(', ')}), p99 ${ms(s.p99_us)} ms, idle RSS ${kib(s.idle_rss_kib.VmRSS)}, peak ${kib(s.peak_rss_kib)}`);
@@ -712,9 +768,16 @@ async function main() {
     .filter((r) => r.other_cpu_pct > 10);
   if (busy.length)
     lines.push(`WARNING: other programs used the CPU during ${busy.map((r) => `(${r.id}) ${r.other_cpu_pct.toFixed(0)}%`).join(', ')} of a core: those figures are low; run again on an idle machine`);
+  report(o, result, started, lines);
+}
+
+/** Ends the report: total time, the JSON file; prints it. */
+function report(o, result, started, lines) {
+  result.finished = new Date().toISOString();
+  result.seconds = (Date.now() - started.getTime()) / 1000;
   lines.push(`total ${result.seconds.toFixed(0)} s`);
   fs.mkdirSync(o.out, { recursive: true });
-  const file = path.join(o.out, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(o.out, `bench-${o.only ? `${o.only}-` : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   lines.push(`results: ${path.relative(process.cwd(), file)}`);
   console.log(lines.join('\n'));
