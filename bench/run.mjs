@@ -441,14 +441,22 @@ async function compression(o, st, u, defaults, phase) {
   // Ids are drawn with replacement, and the route leaves repeats out: nearly 100 users.
   if (!(plain.json && plain.json.code === 200 && plain.json.result.length > 90))
     throw new Error(`GET /user/batch failed: ${plain.status} ${plain.text.slice(0, 200)}`);
-  const rows = [];
-  for (const gzip of [0, 1]) {
-    const r = phase(gzip ? '8b' : '8a', `app GET /user/batch, ${plain.json.result.length} users, ${gzip ? 'gzip' : 'identity'}`, { target: '(reference)' });
-    Object.assign(r, await measure(o, { connections: o.connections, script: 'app_batch.lua', port: u.ports.app,
-      args: [file, st.seed, st.n, defaults.cookie, gzip], cpuPids: [u.pid] }));
-    r.bytes_per_answer = r.requests ? r.bytes / r.requests : null;
-    rows.push(r);
+  // Each variant twice, alternately; the run with the least server CPU a request counts (as scaling's best):
+  // the difference sought is tens of microseconds, and one run can be unlucky.
+  const runs = [[], []];
+  for (let round = 0; round < 2; round++) {
+    for (const gzip of [0, 1]) {
+      const r = await measure(o, { connections: o.connections, script: 'app_batch.lua', port: u.ports.app,
+        args: [file, st.seed, st.n, defaults.cookie, gzip], cpuPids: [u.pid] });
+      r.bytes_per_answer = r.requests ? r.bytes / r.requests : null;
+      runs[gzip].push(r);
+    }
   }
+  const rows = runs.map((rs, gzip) => {
+    const best = rs.reduce((a, b) => (b.server_cpu_us_per_req < a.server_cpu_us_per_req ? b : a));
+    return Object.assign(phase(gzip ? '8b' : '8a', `app GET /user/batch, ${plain.json.result.length} users, ${gzip ? 'gzip' : 'identity'}`,
+      { target: '(reference)' }), best, { runs: rs.map((x) => ({ rps: x.rps, cpu_us_per_req: x.server_cpu_us_per_req, other_cpu_pct: x.other_cpu_pct })) });
+  });
   rows[1].vs_identity = { rps: rows[1].rps / rows[0].rps, bytes: rows[1].bytes_per_answer / rows[0].bytes_per_answer,
     cpu_us_per_req: rows[1].server_cpu_us_per_req / rows[0].server_cpu_us_per_req };
   return rows;

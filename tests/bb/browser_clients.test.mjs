@@ -21,6 +21,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
+import { sleep } from './lib/harness.mjs';
 import { startApp } from './app_lib.mjs';
 
 const PAGE = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'web/client.html'));
@@ -69,6 +70,11 @@ describe('a browser page of another origin calls the IM and app faces', () => {
   const logLines = () => ctx.srv.logs().length;
   const served = (from) => ctx.srv.logs().slice(from).filter((l) => l.includes('"request_id"'))
     .map((l) => JSON.parse(l)).map((a) => `${a.method} ${a.path} ${a.status}`);
+  /** served(from) once it lists last (the access log is written by a thread of its own, a moment after the answer). */
+  async function servedUntil(from, last) {
+    for (const end = Date.now() + 5000; !served(from).includes(last) && Date.now() < end;) await sleep(20);
+    return served(from);
+  }
 
   /** step -> its result, for steps the page listed. */
   const byStep = (results) => Object.fromEntries(results.map((r) => [r.step, r]));
@@ -94,7 +100,7 @@ describe('a browser page of another origin calls the IM and app faces', () => {
     assert.equal(imSteps['im settings'].detail.body.data.no_sounds, true);
     assert.equal(imSteps['im settings'].detail.body.data.push_nick_name, 'Tom');
     // the browser preflighted the calls with the token headers or a JSON body (once a method and path: it keeps the answer)
-    const imServed = served(mark);
+    const imServed = await servedUntil(mark, 'GET /user/settings 200');
     for (const want of ['OPTIONS /user/register/v2 204', 'POST /user/register/v2 200', 'OPTIONS /token/user 204', 'POST /token/user 200',
       'OPTIONS /user/profile 204', 'GET /user/profile 200', 'PUT /user/profile 200', 'OPTIONS /user/settings 204',
       'POST /user/settings 200', 'GET /user/settings 200'])
@@ -143,7 +149,7 @@ describe('a browser page of another origin calls the IM and app faces', () => {
     const sent = await page.evaluate(([b, ph]) => window.client.appSendCode(b, ph), [app, p]);
     assert.deepEqual(sent.map((r) => [r.outcome, r.detail]), [['blocked', { error: 'TypeError' }]]);
     // the JSON bodies made the browser ask first: the preflights were refused (405, no CORS header), so no call was made
-    assert.deepEqual(served(mark), ['OPTIONS /user/register/v2 405', 'OPTIONS /token/user 405', 'OPTIONS /user/send_code 405']);
+    assert.deepEqual(await servedUntil(mark, 'OPTIONS /user/send_code 405'), ['OPTIONS /user/register/v2 405', 'OPTIONS /token/user 405', 'OPTIONS /user/send_code 405']);
     assert.equal(ctx.sms.messages.filter((m) => String(m.phone) === p).length, 0);
     await screenshot(page.locator('#results'), 'browser-clients-blocked');
     // what went wrong is only the blocked calls: for each, Chromium's CORS error, its failed load, the failed request
