@@ -24,11 +24,11 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/db_pg store/schema store/queries \
-               base/arena base/config base/log base/errors)
+               base/arena base/config base/log base/errors base/metrics)
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops
 
 all: deps $(BUILD)/userd
 
@@ -42,11 +42,27 @@ deps-test:
 deps-browser:
 	@scripts/deps.sh browser
 
+# Prometheus, promtool and systemd-analyze for the operations tests (tests/bb/ops*.test.mjs).
+deps-ops:
+	@scripts/deps.sh ops
+
 # Files built into the binary (src/base/embed.h): the compiler's dependency
 # files do not name what .incbin reads, so `embed` makes every build of the
 # object src/OBJ.c depend on the files it embeds.
 embed = $(foreach d,obj asan/obj fuzz/obj,$(eval $(BUILD)/$(d)/$(1).o: $(2)))
 $(call embed,ops/openapi,$(wildcard docs/openapi/*.json))
+
+# The version and commit the binary reports (userd_build_info): written to
+# $(BUILD)/gen/ops/version.h only when they change, so a commit rebuilds one object.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+INCS    += -I$(BUILD)/gen
+$(BUILD)/gen/ops/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define USERD_VERSION "%s"\n#define USERD_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(foreach d,obj asan/obj fuzz/obj,$(BUILD)/$(d)/ops/metrics.o): $(BUILD)/gen/ops/version.h
+FORCE:
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -93,7 +109,7 @@ BB_LOAD  := $(patsubst tests/%,%,$(sort $(wildcard tests/bb/load/*.test.mjs)))
 BB_JOBS  ?= 2
 BB_RUN    = cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=$(BB_JOBS) $(BB_FILES)
 
-blackbox: deps-test deps-browser $(BUILD)/asan/userd
+blackbox: deps-test deps-browser deps-ops $(BUILD)/asan/userd
 	$(BB_RUN)
 
 test-load: deps-test $(BUILD)/asan/userd
@@ -104,7 +120,7 @@ test-load: deps-test $(BUILD)/asan/userd
 deps-pg:
 	@scripts/deps.sh pg
 
-test-pg: deps-test deps-pg deps-browser $(BUILD)/asan/userd
+test-pg: deps-test deps-pg deps-browser deps-ops $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c '$(BB_RUN)'
 
 # The banned functions, and the layers' include rules (with a self-test that

@@ -236,8 +236,9 @@ static int cmd_serve(void)
 
     if (http_pool_start((int)cfg_int(CFG_password_threads), (int)cfg_int(CFG_password_queue)) ||
         start_face(&im_face, CFG_im_listen) || start_face(&live_face, CFG_live_listen) ||
-        start_face(&app_face, CFG_app_listen) || start_face(&ops_face, CFG_ops_listen)) {
+        start_face(&app_face, CFG_app_listen) || ops_start()) {
         http_shutdown(0);
+        ops_stop();
         ctx_close_all();
         return 1;
     }
@@ -245,6 +246,7 @@ static int cmd_serve(void)
     sigwait(&sigs, &sig);
     log_info("userd stopping (signal %d): finishing requests in flight", sig);
     http_shutdown(10000);
+    ops_stop();
     ctx_close_all();
     log_info("userd stopped");
     return 0;

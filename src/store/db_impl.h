@@ -34,6 +34,8 @@ struct db {
     enum db_kind kind;
     int in_tx;
     int no_retry; /* the last error was a timeout: running the transaction again would wait again */
+    enum query_id q;  /* the query running, for its duration */
+    int64_t q_start;  /* when it started (metric_now_us()), 0: none */
 };
 
 extern const struct db_ops db_sqlite_ops;

@@ -81,6 +81,8 @@ int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const ch
                          struct account *out) USERD_MUST_CHECK;
 int store_acct_by_email(db_t *db, struct arena *a, const char *app_id, const char *email,
                         struct account *out) USERD_MUST_CHECK;
+/** Calls fn for every app with its number of accounts (app_id valid during the call only). A full scan. */
+int store_acct_count_each(db_t *db, void (*fn)(const char *app_id, int64_t n, void *), void *arg) USERD_MUST_CHECK;
 int store_acct_set_password(db_t *db, const char *app_id, int64_t id, const char *pw_hash, int64_t now) USERD_MUST_CHECK;
 /** Replaces the hash only if it is still old_hash (a rehash racing a password change loses). */
 int store_acct_rehash(db_t *db, const char *app_id, int64_t id, const char *old_hash, const char *new_hash) USERD_MUST_CHECK;
