@@ -131,6 +131,11 @@ int db_first_int(db_t *db, int rc, int none, int64_t *out)
     }
     return rc;
 }
+int db_backup(db_t *db, const char *path, int64_t *pages, int64_t *page_size)
+{
+    return db->ops->backup ? db->ops->backup(db, path, pages, page_size) : -E_NOT_CONFIGURED;
+}
+
 void db_end(db_t *db)
 {
     db->ops->end(db);

@@ -25,6 +25,8 @@ struct db_ops {
     const char *(*col_text)(db_t *db, int col);
     int (*col_null)(db_t *db, int col);
     int (*ping)(db_t *db);
+    /* Copies the database, as of one moment, into the empty file at path; *pages copied. NULL: not this back end. */
+    int (*backup)(db_t *db, const char *path, int64_t *pages, int64_t *page_size);
     const char *begin_read, *begin_write;
     const char *migrate_lock; /* run first in the migration transaction; NULL: none */
 };

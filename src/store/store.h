@@ -32,6 +32,17 @@ int store_open(db_t **out) USERD_MUST_CHECK;
  */
 int store_schema_ready(db_t *db) USERD_MUST_CHECK;
 
+struct store_backup_info {
+    int64_t pages, bytes;     /* of the copy */
+    int64_t apps, accounts;   /* read back from the copy */
+};
+/**
+ * SQLite: copies the store, as of one moment and while it serves, to path:
+ * written beside it, read back, then renamed over it (mode 0600).
+ * -E_NOT_CONFIGURED on PostgreSQL; on failure (logged) path is as it was.
+ */
+int store_backup(db_t *db, const char *path, struct store_backup_info *out) USERD_MUST_CHECK;
+
 /** Closes this thread's connection, if any (thread exit, shutdown). */
 void store_thread_close(void);
 
