@@ -28,7 +28,7 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops install FORCE
 
 all: deps $(BUILD)/userd
 
@@ -191,6 +191,39 @@ $(BUILD)/bench/benchtool: bench/benchtool.c $(BUILD)/obj/core/secret.o $(BUILD)/
 
 bench: deps-bench $(BUILD)/userd $(BUILD)/bench/benchtool
 	node bench/run.mjs --bin $(BUILD)/userd --tool $(BUILD)/bench/benchtool $(BENCH_ARGS)
+
+# ---- make install (docs/operations.md, "Install") ----
+# The binary, the man page userd(8) and an example config made from the
+# settings table (scripts/gen_config_doc.py), and the systemd unit. PREFIX and
+# DESTDIR as usual; the config goes to SYSCONFDIR/userd/userd.conf, unless one
+# is there already.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/userd
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+
+# Written whole, then renamed: two test passes may make them at once.
+$(BUILD)/dist/userd.8: src/base/config.def scripts/gen_config_doc.py
+	@mkdir -p $(dir $@)
+	scripts/gen_config_doc.py --man '$(VERSION)' >$@.$$$$ && mv $@.$$$$ $@
+$(BUILD)/dist/userd.conf.example: src/base/config.def scripts/gen_config_doc.py
+	@mkdir -p $(dir $@)
+	scripts/gen_config_doc.py --example >$@.$$$$ && mv $@.$$$$ $@
+$(BUILD)/dist/userd.service: scripts/userd.service.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@.$$$$ && mv $@.$$$$ $@
+
+install: deps $(BUILD)/userd $(BUILD)/dist/userd.8 $(BUILD)/dist/userd.conf.example $(BUILD)/dist/userd.service
+	install -D -m 755 $(BUILD)/userd $(DESTDIR)$(BINDIR)/userd
+	install -D -m 644 $(BUILD)/dist/userd.8 $(DESTDIR)$(MANDIR)/man8/userd.8
+	install -D -m 644 $(BUILD)/dist/userd.conf.example $(DESTDIR)$(DOCDIR)/userd.conf.example
+	install -D -m 644 docs/operations.md $(DESTDIR)$(DOCDIR)/operations.md
+	install -D -m 644 docs/ops/userd.rules.yml $(DESTDIR)$(DOCDIR)/userd.rules.yml
+	test -e $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf || \
+	  install -D -m 644 $(BUILD)/dist/userd.conf.example $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf
+	install -D -m 644 $(BUILD)/dist/userd.service $(DESTDIR)$(UNITDIR)/userd.service
 
 clean:
 	rm -rf build

@@ -21,6 +21,7 @@
 #include "app/app.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/notify.h"
 #include "core/apps.h"
 #include "core/backup.h"
 #include "core/passwords.h"
@@ -269,8 +270,10 @@ static int cmd_serve(void)
         return 1;
     }
     log_info("userd ready");
+    (void)notify_manager("READY=1\nSTATUS=serving");
     sigwait(&sigs, &sig);
     log_info("userd stopping (signal %d): finishing requests in flight", sig);
+    (void)notify_manager("STOPPING=1\nSTATUS=finishing requests in flight");
     http_shutdown(10000);
     ops_stop();
     ctx_close_all();
