@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, httpRequest, imClient, sleep, startUserd } from './lib/harness.mjs';
+import { REPO, freePort, httpRequest, imClient, sleep, startUserd } from './lib/harness.mjs';
 import { assertError, assertOk, newUser } from './im_util.mjs';
 
 /** Scrapes srv's /metrics: { text, get(name, labels) -> number | undefined, all(name) -> [{labels, value}] }. */
@@ -165,6 +165,8 @@ describe('a real Prometheus server scrapes the ops listener', () => {
       'global:',
       '  scrape_interval: 1s',
       '  evaluation_interval: 1s',
+      'rule_files:',
+      `  - ${path.join(REPO, 'docs/ops/userd.rules.yml')}`,
       'scrape_configs:',
       '  - job_name: userd',
       '    static_configs:',
@@ -200,5 +202,14 @@ describe('a real Prometheus server scrapes the ops listener', () => {
     const t = await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json();
     assert.equal(t.data.activeTargets.length, 1);
     assert.equal(t.data.activeTargets[0].health, 'up', JSON.stringify(t.data.activeTargets[0]));
+    // The example alert rules evaluate on real metrics without error, and none fires on a healthy userd.
+    let rules;
+    for (const end = Date.now() + 20000; Date.now() < end; await sleep(250)) {
+      rules = (await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json()).data.groups.flatMap((g) => g.rules);
+      if (rules.length && rules.every((r) => r.health === 'ok')) break;
+    }
+    assert.equal(rules.length, 11);
+    for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError}`);
+    assert.deepEqual(rules.filter((r) => r.state !== 'inactive').map((r) => r.name), []);
   });
 });
