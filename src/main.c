@@ -7,6 +7,7 @@
  *   userd app token APP_ID [--ttl S] print a new admin token for the app
  *   userd app token APP_ID --revoke PREFIX   revoke an admin token (prefix or whole token)
  *   userd app tokens APP_ID          list the app's admin tokens
+ *   userd backup FILE                copy the SQLite store, while it serves, to FILE
  */
 #include <jansson.h>
 #include <malloc.h>
@@ -20,12 +21,15 @@
 #include "app/app.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/notify.h"
 #include "core/apps.h"
+#include "core/backup.h"
 #include "core/passwords.h"
 #include "core/srvkey.h"
 #include "http/http.h"
 #include "im/im.h"
 #include "live/live.h"
+#include "ops/ops.h"
 
 static void usage(FILE *out)
 {
@@ -35,6 +39,7 @@ static void usage(FILE *out)
           "       userd app token APP_ID [--ttl SECONDS]\n"
           "       userd app token APP_ID --revoke TOKEN_PREFIX\n"
           "       userd app tokens APP_ID\n"
+          "       userd backup FILE\n"
           "       userd --help\n\n",
           out);
     cfg_help(out);
@@ -188,6 +193,29 @@ static int cmd_app(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+/* `backup FILE`: a consistent copy of the SQLite store, made while it serves. */
+static int cmd_backup(const char *file)
+{
+    struct ctx c;
+    struct backup_info b;
+    const char *no = backup_refusal();
+    if (no) {
+        fprintf(stderr, "userd: %s\n", no);
+        return 1;
+    }
+    if (cli_ctx(&c))
+        return 1;
+    int rc = backup_store(&c, file, &b);
+    cli_done(&c);
+    if (rc) {
+        fprintf(stderr, "userd: backup to %s failed (%s): %s is unchanged\n", file, err_str(rc), file);
+        return 1;
+    }
+    printf("backed up %s to %s: %lld pages, %lld bytes; %lld apps, %lld accounts\n", cfg_str(CFG_store_url), file,
+           (long long)b.pages, (long long)b.bytes, (long long)b.apps, (long long)b.accounts);
+    return 0;
+}
+
 static int start_face(const struct face *f, enum cfg_id listen)
 {
     const char *addr = cfg_str(listen);
@@ -235,15 +263,19 @@ static int cmd_serve(void)
 
     if (http_pool_start((int)cfg_int(CFG_password_threads), (int)cfg_int(CFG_password_queue)) ||
         start_face(&im_face, CFG_im_listen) || start_face(&live_face, CFG_live_listen) ||
-        start_face(&app_face, CFG_app_listen)) {
+        start_face(&app_face, CFG_app_listen) || ops_start()) {
         http_shutdown(0);
+        ops_stop();
         ctx_close_all();
         return 1;
     }
     log_info("userd ready");
+    (void)notify_manager("READY=1\nSTATUS=serving");
     sigwait(&sigs, &sig);
     log_info("userd stopping (signal %d): finishing requests in flight", sig);
+    (void)notify_manager("STOPPING=1\nSTATUS=finishing requests in flight");
     http_shutdown(10000);
+    ops_stop();
     ctx_close_all();
     log_info("userd stopped");
     return 0;
@@ -278,6 +310,8 @@ int main(int argc, char **argv)
         return 2;
     if (n_rest >= 1 && !strcmp(rest[0], "serve") && n_rest == 1)
         return cmd_serve();
+    if (n_rest == 2 && !strcmp(rest[0], "backup"))
+        return cmd_backup(rest[1]);
     if (n_rest >= 1 && !strcmp(rest[0], "app"))
         return cmd_app(n_rest - 1, rest + 1);
     usage(stderr);

@@ -33,10 +33,11 @@
 #include "http/conn.h"
 #include "http/http.h"
 #include "http/pool.h"
+#include "http/stats.h"
 
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
-#define MAX_LISTENERS 4
+#define MAX_LISTENERS 5 /* the three faces and the ops listener */
 /* Bodies over the cap but under this are read and dropped before the 413. */
 #define DISCARD_MAX (16ull << 20)
 
@@ -322,8 +323,11 @@ static void request_free(struct http_req *r, int status)
                    mono_us() - r->start_us, r->request_id);
     if (r->client_ip)
         conn_client_leave(r->client_ip);
-    if (r->counted)
+    if (r->counted) {
         atomic_fetch_sub(&in_flight, 1);
+        stats_in_flight(r->face, -1);
+        stats_request(r->face, r, status, mono_us() - r->start_us);
+    }
     free(r->resp);
     arena_free(r->a);
 }
@@ -344,7 +348,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
+    const struct listener *l = cls;
+    stats_conn(l->face, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         *socket_context = ci ? conn_open(ci->connect_fd) : NULL;
@@ -372,7 +377,7 @@ static int bind_ctx(struct http_req *r)
 
 static void run(struct http_req *r)
 {
-    int rc = bind_ctx(r);
+    int rc = r->route && (r->route->flags & ROUTE_NO_STORE) ? 0 : bind_ctx(r);
     if (rc)
         r->face->fail(r, rc);
     else
@@ -441,7 +446,9 @@ static int dispatch(struct http_req *r)
         r->face->fail(r, http_invalid(r, "the request target holds an encoded NUL (%%00)"));
         return 0;
     }
-    if (r->method_bit == M_GET && !strcmp(r->path, "/healthz")) {
+    /* A face's /healthz, unless its table routes one itself (the ops listener's: the process is alive). */
+    if (r->method_bit == M_GET && !strcmp(r->path, "/healthz") &&
+        !http_route_methods(r->face->routes, r->face->n_routes, r->path)) {
         healthz(r);
         return 0;
     }
@@ -662,6 +669,7 @@ static int head_in(struct http_req *r, const char *url, const char *method, cons
     r->body = "";
     r->counted = 1;
     atomic_fetch_add(&in_flight, 1);
+    stats_in_flight(r->face, 1);
     if (r->hc)
         conn_phase(r->hc, CONN_BODY);
     const char *why;
@@ -820,6 +828,7 @@ static struct MHD_Daemon *start_daemon(const struct face *face, unsigned flags, 
         return NULL;
     struct listener *l = &listeners[n_listeners];
     l->face = face;
+    stats_face(face);
     /* Behind a proxy every connection comes from the proxy: the cap counts forwarded clients instead (conn.c). */
     unsigned per_ip = cfg_bool(CFG_http_trust_proxy) ? 0 : (unsigned)cfg_int(CFG_http_max_connections_per_ip);
     l->d = MHD_start_daemon(
