@@ -25,6 +25,7 @@ struct db_ops {
     const char *(*col_text)(db_t *db, int col);
     int (*col_null)(db_t *db, int col);
     int (*ping)(db_t *db);
+    const char *(*write_fault)(db_t *db); /* NULL: the back end does not track write faults */
     const char *begin_read, *begin_write;
     const char *migrate_lock; /* run first in the migration transaction; NULL: none */
 };
