@@ -28,7 +28,7 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser soak deps-soak
 
 all: deps $(BUILD)/userd
 
@@ -169,6 +169,18 @@ $(BUILD)/bench/benchtool: bench/benchtool.c $(BUILD)/obj/core/secret.o $(BUILD)/
 
 bench: deps-bench $(BUILD)/userd $(BUILD)/bench/benchtool
 	node bench/run.mjs --bin $(BUILD)/userd --tool $(BUILD)/bench/benchtool $(BENCH_ARGS)
+
+# `make soak`: a mixed load over the three faces at 70% of its measured
+# maximum for SOAK_SECONDS on the optimised build; samples into
+# $(BUILD)/soak/soak-<date>.json and a chart (.png) beside it; fails on
+# growth of RSS or descriptors or on any failed request (bench/soak.mjs,
+# docs/robustness.md "Soak"). Not part of `make test`.
+SOAK_SECONDS ?= 600
+deps-soak:
+	@scripts/deps.sh soak
+
+soak: deps-soak $(BUILD)/userd
+	node bench/soak.mjs --bin $(BUILD)/userd --seconds $(SOAK_SECONDS) --out $(BUILD)/soak
 
 clean:
 	rm -rf build

@@ -6,6 +6,7 @@
 #   scripts/deps.sh bench   - + wrk and nginx
 #   scripts/deps.sh fuzz    - + clang, its libFuzzer/sanitizer runtime and llvm-symbolizer (make fuzz, the replay)
 #   scripts/deps.sh browser - + Debian's Chromium, which the browser tests drive headless (playwright-core)
+#   scripts/deps.sh soak    - + Node.js and gnuplot (make soak draws its chart with it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,8 @@ case "${1:-build}" in
   bench) need+=(wrk nginx-light nodejs) ;;
   fuzz)  need+=(clang libclang-rt-14-dev llvm) ;;   # llvm: llvm-symbolizer for readable reports
   browser) need+=(chromium fonts-dejavu-core) ;;
-  *) echo "usage: $0 build|test|pg|bench|fuzz|browser" >&2; exit 2 ;;
+  soak)  need+=(nodejs gnuplot-nox) ;;
+  *) echo "usage: $0 build|test|pg|bench|fuzz|browser|soak" >&2; exit 2 ;;
 esac
 
 missing=()
