@@ -27,10 +27,15 @@ const o = { bin: path.join(REPO, 'build/userd'), seconds: 600, warmup: 60, calib
   out: path.join(REPO, 'build/soak') };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i], v = process.argv[++i];
+  if (a === '--help' || a === '-h') {
+    const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+    console.log(head.slice(0, head.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    process.exit(0);
+  }
   if (a === '--bin') o.bin = path.resolve(v);
   else if (a === '--out') o.out = path.resolve(v);
   else if (['--seconds', '--warmup', '--calibrate', '--load'].includes(a) && Number(v) > 0) o[a.slice(2)] = Number(v);
-  else { console.error(`soak: bad option ${a} ${v ?? ''} (see the head of bench/soak.mjs)`); process.exit(2); }
+  else { console.error(`soak: bad option ${a} ${v ?? ''} (see --help)`); process.exit(2); }
 }
 o.warmup = Math.min(o.warmup, Math.floor(o.seconds / 2));
 
