@@ -8,8 +8,8 @@
 // chart (gnuplot) soak-<date>.png beside it.
 // Fails (exit 1) if RSS grows more than 10% after the warm-up, descriptors
 // grow (counted idle, before and after the load), or any request fails.
-// A request due while 64 of its kind are in flight is not sent but counted
-// ("late": the machine, shared or not, did not keep up), and reported.
+// A request due while 64 of its kind (4 for password routes) are in flight
+// is not sent but counted ("late": the machine did not keep up), and reported.
 //
 //   node bench/soak.mjs [--bin build/userd] [--seconds 600] [--warmup 60] [--calibrate 20]
 //                       [--load 0.7] [--out build/soak]
@@ -40,7 +40,11 @@ for (let i = 2; i < process.argv.length; i++) {
 o.warmup = Math.min(o.warmup, Math.floor(o.seconds / 2));
 
 const SAMPLE_MS = 5000;
-const MAX_IN_FLIGHT = 64; // per kind: past it, a request due is counted late instead of sent
+// Requests of one kind in flight at most: past it, one due is counted late instead of sent (the
+// machine did not keep up). Password routes get a few: a backlog of hashes would only be
+// answered busy by userd's admission (password.max_wait_ms), as it should.
+const MAX_IN_FLIGHT = 64;
+const HASHES_IN_FLIGHT = 4;
 const ARGON2_KIB = 19456; // password.memlimit_kib's default: the size of one hash's memory
 const PASSWORD = 'soak-password-1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -184,45 +188,49 @@ async function setUp(ports) {
   const cookie = [].concat(login.headers['set-cookie'] || [])[0].split(';')[0];
 
   const pick = (n) => crypto.randomInt(n);
+  // Success, or why not: the status and the start of the body.
+  const answer = (ok, r) => (ok(r) ? null : `${r.status} ${r.text.slice(0, 100)}`);
   return [
-    { name: 'im_read', face: 'im', weight: 4, run: async () => imOk(await im('GET', '/user/profile', null, readTok)) },
-    { name: 'live_read', face: 'live', weight: 4, run: async () => liveOk(await live('GET', `/server/user/info/lu${pick(50)}`)) },
-    { name: 'app_read', face: 'app', weight: 4, run: async () => appOk(await appFace('GET', `/user/${appUsers[1].id}`, null, cookie)) },
+    { name: 'im_read', face: 'im', weight: 4, run: async () => answer(imOk, await im('GET', '/user/profile', null, readTok)) },
+    { name: 'live_read', face: 'live', weight: 4, run: async () => answer(liveOk, await live('GET', `/server/user/info/lu${pick(50)}`)) },
+    { name: 'app_read', face: 'app', weight: 4, run: async () => answer(appOk, await appFace('GET', `/user/${appUsers[1].id}`, null, cookie)) },
     { name: 'im_write', face: 'im', weight: 2,
-      run: async () => imOk(await im('POST', '/user/profile', { nick_name: `n${uniq()}` }, writeTok)) },
+      run: async () => answer(imOk, await im('POST', '/user/profile', { nick_name: `n${uniq()}` }, writeTok)) },
     { name: 'live_write', face: 'live', weight: 2,
-      run: async () => liveOk(await live('PUT', `/server/user/lu${pick(50)}`, { nick: `n${uniq()}` })) },
+      run: async () => answer(liveOk, await live('PUT', `/server/user/lu${pick(50)}`, { nick: `n${uniq()}` })) },
     { name: 'app_write', face: 'app', weight: 2,
-      run: async () => appOk(await appFace('POST', '/user/set_nickname', { nickname: `n${uniq()}` }, cookie)) },
-    { name: 'im_login', face: 'im', weight: 2,
-      run: async () => imOk(await im('POST', '/token/user', { name: `login${pick(8)}`, password: PASSWORD })) },
-    { name: 'app_login', face: 'app', weight: 1,
-      run: async () => appOk(await appFace('POST', '/user/login', { region: 86, phone: appUsers[1].phone, password: PASSWORD })) },
-    { name: 'im_register', face: 'im', weight: 2,
-      run: async () => imOk(await im('POST', '/user/register/v2', { username: `u${uniq()}`, password: PASSWORD })) },
+      run: async () => answer(appOk, await appFace('POST', '/user/set_nickname', { nickname: `n${uniq()}` }, cookie)) },
+    { name: 'im_login', hashes: true, face: 'im', weight: 2,
+      run: async () => answer(imOk, await im('POST', '/token/user', { name: `login${pick(8)}`, password: PASSWORD })) },
+    { name: 'app_login', hashes: true, face: 'app', weight: 1,
+      run: async () => answer(appOk, await appFace('POST', '/user/login', { region: 86, phone: appUsers[1].phone, password: PASSWORD })) },
+    { name: 'im_register', hashes: true, face: 'im', weight: 2,
+      run: async () => answer(imOk, await im('POST', '/user/register/v2', { username: `u${uniq()}`, password: PASSWORD })) },
     { name: 'live_register', face: 'live', weight: 1,
-      run: async () => liveOk(await live('POST', '/server/user/register', { user_id: `s${uniq()}` })) },
+      run: async () => answer(liveOk, await live('POST', '/server/user/register', { user_id: `s${uniq()}` })) },
     { name: 'sms_code', face: 'app', weight: 1,
-      run: async () => appOk(await appFace('POST', '/user/send_code', { region: 86, phone: Number(phoneOf(phoneSeq++)) })) },
+      run: async () => answer(appOk, await appFace('POST', '/user/send_code', { region: 86, phone: Number(phoneOf(phoneSeq++)) })) },
   ];
 }
 
 // ------------------------------------------------------------------ measuring
 
-/** One request of kind k, timed into into.lat/ok/errors. */
+/** One request of kind k, timed into into[k.name]: latencies, failures; the reasons of failures into `why`. */
 async function once(k, into) {
   const t0 = process.hrtime.bigint();
-  let ok = false, why = '';
-  try { ok = await k.run(); } catch (e) { why = e.message; }
+  let failed;
+  try { failed = await k.run(); } catch (e) { failed = e.message; }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const w = (into[k.name] ||= { lat: [], errors: 0 });
   w.lat.push(ms);
-  if (!ok) {
+  if (failed) {
     w.errors++;
-    if (errorsShown++ < 10) log(`${k.name} failed${why ? `: ${why}` : ''}`);
+    const key = `${k.name}: ${failed}`;
+    why[key] = (why[key] ?? 0) + 1;
+    if (why[key] === 1) log(`${key} (${ms.toFixed(0)} ms)`);
   }
 }
-let errorsShown = 0;
+const why = {};
 
 const quantile = (xs, q) => {
   if (!xs.length) return null;
@@ -303,7 +311,7 @@ async function soak(kinds, rates, secs, pid) {
       const due = Math.floor(rates[k.name] * el) - issued[k.name];
       for (let i = 0; i < due; i++) {
         issued[k.name]++;
-        if ((busy[k.name] ?? 0) >= MAX_IN_FLIGHT) { totals[k.name].late++; continue; } // behind: counted, not queued
+        if ((busy[k.name] ?? 0) >= (k.hashes ? HASHES_IN_FLIGHT : MAX_IN_FLIGHT)) { totals[k.name].late++; continue; }
         busy[k.name] = (busy[k.name] ?? 0) + 1;
         const p = once(k, win).finally(() => { inflight.delete(p); busy[k.name]--; });
         inflight.add(p);
@@ -319,11 +327,48 @@ async function soak(kinds, rates, secs, pid) {
   return { samples, totals };
 }
 
-/** Descriptors of an idle userd: no client connection left, its own work done. */
+/** What userd's descriptors are: each one's target (a path, `socket:[...]`, `pipe:[...]`, ...). */
+function fdTargets(pid) {
+  return fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/:\[\d+\]$/, ''); } catch { return 'gone'; }
+  });
+}
+
+/** The descriptors of an idle userd (no client connection left, its own work done), by target. */
 async function idleFds(pid) {
   for (const a of agents) a.destroy();
   await sleep(2000);
-  return proc(pid).fds;
+  return fdTargets(pid);
+}
+
+/**
+ * The descriptors in after that were not in before (as multisets), but the
+ * store's files: a store connection opened once on first need (the
+ * checkpointer's, a thread's first request) is not a leak.
+ */
+function newFds(before, after) {
+  const left = [...before];
+  return after.filter((t) => {
+    const i = left.indexOf(t);
+    if (i >= 0) { left.splice(i, 1); return false; }
+    return !t.startsWith(path.join(dir, 'userd.db'));
+  });
+}
+
+/** userd's log lines but the access lines of successful requests, into file. */
+function keepLog(file) {
+  const out = fs.openSync(file, 'w');
+  const buf = Buffer.alloc(1 << 20);
+  const fd = fs.openSync(logFile, 'r');
+  let rest = '', n;
+  while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
+    const lines = (rest + buf.toString('utf8', 0, n)).split('\n');
+    rest = lines.pop();
+    const keep = lines.filter((l) => !l.includes('"face"') || /"status":[45]/.test(l));
+    if (keep.length) fs.writeSync(out, keep.join('\n') + '\n');
+  }
+  fs.closeSync(fd);
+  fs.closeSync(out);
 }
 
 // ------------------------------------------------------------------ chart
@@ -345,7 +390,7 @@ set ylabel "MiB"
 set y2label "threads"
 set y2tics
 set yrange [0:*]
-set y2range [0:*]
+set y2range [0:${2 * Math.max(...samples.map((x) => x.threads))}]
 plot "${dat}" using 1:2 with lines lw 1 title "RSS (MiB)", "" using 1:10 with lines lw 2 title "RSS without Argon2id areas (MiB)", \\
      "" using 1:4 axes x1y2 with lines lw 2 title "threads"
 set ylabel "open descriptors"
@@ -374,11 +419,11 @@ log(`measuring the maximum of the mix (${o.calibrate} s, closed loop)...`);
 const cal = await calibrate(kinds, o.calibrate);
 for (const [n, c] of Object.entries(cal)) log(`  ${n}: ${c.rps.toFixed(1)}/s, p99 ${c.p99_ms?.toFixed(1)} ms, errors ${c.errors}`);
 const rates = Object.fromEntries(Object.entries(cal).map(([n, c]) => [n, c.rps * o.load]));
-const fdsBefore = await idleFds(pid);
+const fdsBeforeList = await idleFds(pid), fdsBefore = fdsBeforeList.length;
 log(`soak: ${o.seconds} s at ${o.load} of that (${Object.values(rates).reduce((a, b) => a + b, 0).toFixed(0)} req/s), `
   + `warm-up ${o.warmup} s; ${fdsBefore} descriptors idle`);
 const { samples, totals } = await soak(kinds, rates, o.seconds, pid);
-const fdsAfter = await idleFds(pid);
+const fdsAfterList = await idleFds(pid), fdsAfter = fdsAfterList.length;
 const after = proc(pid);
 userd.kill('SIGTERM');
 const exit = await new Promise((r) => userd.on('exit', (code, sig) => r(code ?? sig)));
@@ -391,9 +436,15 @@ const summary = {
   rss_start_kib: samples[0].rss_base_kib, rss_after_warmup_kib: warm.rss_base_kib, rss_end_kib: last.rss_base_kib,
   rss_max_kib: Math.max(...samples.map((s) => s.rss_base_kib)), vmrss_max_kib: Math.max(...samples.map((s) => s.rss_kib)),
   rss_growth_pct: +((100 * (last.rss_base_kib - warm.rss_base_kib)) / warm.rss_base_kib).toFixed(2),
-  fds_idle_before: fdsBefore, fds_idle_after: fdsAfter, fds_max: Math.max(...samples.map((s) => s.fds)),
+  fds_idle_before: fdsBefore, fds_idle_after: fdsAfter, fds_new_idle: newFds(fdsBeforeList, fdsAfterList),
+  fds_max: Math.max(...samples.map((s) => s.fds)),
+  // Under the load (the same client connections all along): the most in the minute after the
+  // warm-up, and in the last minute.
+  fds_load_after_warmup: Math.max(...samples.filter((s) => s.t >= o.warmup && s.t < o.warmup + 60).map((s) => s.fds)),
+  fds_load_end: Math.max(...samples.filter((s) => s.t > last.t - 60).map((s) => s.fds)),
   threads_min: Math.min(...samples.map((s) => s.threads)), threads_max: Math.max(...samples.map((s) => s.threads)),
   threads_after: after.threads, requests: Object.values(totals).reduce((a, t) => a + t.n, 0), errors, late, userd_exit: exit,
+  failures_by_reason: why,
   load_avg: os.loadavg(),
   kinds: Object.fromEntries(Object.entries(totals).map(([n, t]) => [n, { target_rps: +rates[n].toFixed(2),
     rps: +(t.n / o.seconds).toFixed(2), n: t.n, errors: t.errors, late: t.late,
@@ -401,7 +452,9 @@ const summary = {
 };
 const failures = [];
 if (summary.rss_growth_pct > 10) failures.push(`RSS grew ${summary.rss_growth_pct}% after the warm-up`);
-if (fdsAfter > fdsBefore) failures.push(`open descriptors grew: ${fdsBefore} idle before, ${fdsAfter} after`);
+if (summary.fds_new_idle.length) failures.push(`open descriptors grew: idle ${fdsBefore} before, ${fdsAfter} after, new: ${summary.fds_new_idle.join(', ')}`);
+if (summary.fds_load_end > summary.fds_load_after_warmup)
+  failures.push(`open descriptors grew under load: ${summary.fds_load_after_warmup} after the warm-up, ${summary.fds_load_end} in the last minute`);
 if (errors) failures.push(`${errors} requests failed`);
 if (exit !== 0) failures.push(`userd exited with ${exit} on SIGTERM`);
 
@@ -410,6 +463,7 @@ const base = path.join(o.out, `soak-${new Date().toISOString().replace(/[:.]/g, 
 fs.writeFileSync(`${base}.json`, JSON.stringify({ options: o, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
   calibration: cal, summary, failures, samples }, null, 1));
 try { chart(samples, base); } catch (e) { failures.push(`no chart: ${e.message}`); }
+keepLog(`${base}.log`);
 
 const f1 = (x) => (x == null ? '–' : x.toFixed(1));
 console.log(`\n| kind | max (calibration) req/s | target req/s | served req/s | requests | errors | p50 ms | p99 ms |`);
@@ -418,9 +472,11 @@ for (const [n, k] of Object.entries(summary.kinds))
   console.log(`| ${n} | ${f1(cal[n].rps)} | ${f1(k.target_rps)} | ${f1(k.rps)} | ${k.n} | ${k.errors} | ${f1(k.p50_ms)} | ${f1(k.p99_ms)} |`);
 console.log(`\nRSS without the Argon2id areas ${(summary.rss_start_kib / 1024).toFixed(1)} MiB at the start, ${(summary.rss_after_warmup_kib / 1024).toFixed(1)} after the warm-up, `
   + `${(summary.rss_end_kib / 1024).toFixed(1)} at the end (${summary.rss_growth_pct}%), max ${(summary.rss_max_kib / 1024).toFixed(1)} (VmRSS max ${(summary.vmrss_max_kib / 1024).toFixed(1)}); `
-  + `descriptors idle ${fdsBefore} before, ${fdsAfter} after (max ${summary.fds_max} under load); threads ${summary.threads_min}-${summary.threads_max}; `
-  + `${summary.requests} requests, ${errors} errors, ${late} not sent (${MAX_IN_FLIGHT} of their kind in flight already); load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-console.log(`files: ${base}.json, ${base}.png`);
+  + `descriptors idle ${fdsBefore} before, ${fdsAfter} after (new but the store's files: ${summary.fds_new_idle.length}), `
+  + `under load ${summary.fds_load_after_warmup} after the warm-up, ${summary.fds_load_end} at the end; threads ${summary.threads_min}-${summary.threads_max}; `
+  + `${summary.requests} requests, ${errors} errors, ${late} not sent (late); load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`files: ${base}.json, ${base}.png, ${base}.log (userd's log without the access lines of successes)`);
+for (const [k, n] of Object.entries(why)) console.log(`failed: ${n} x ${k}`);
 if (failures.length) {
   console.log(`SOAK FAILED: ${failures.join('; ')}`);
   process.exit(1);

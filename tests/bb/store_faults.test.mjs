@@ -130,12 +130,13 @@ const appUnavailable = (r, what) => {
  */
 async function throughFault({ dir, inject, heal, reason }) {
   const sms = await smsCapture();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userd-faults-data-'));
   const srv = await startUserd({
     storeUrl: `sqlite:${path.join(dir, 'userd.db')}`,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'userd-faults-data-')),
+    dataDir,
     // SMS codes go to a capture server (the app face's sign-up needs a provider).
-    env: { USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url, USERD_LOG_ACCESS: 'false' },
-  });
+    env: { USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url },
+  }).catch(async (e) => { await sms.close(); fs.rmSync(dataDir, { recursive: true, force: true }); throw e; });
   const clients = [];
   try {
     const app = JSON.parse(fs.readFileSync(path.join(srv.dataDir, 'default-app.json'), 'utf8'));
@@ -259,6 +260,7 @@ async function throughFault({ dir, inject, heal, reason }) {
     for (const c of clients) c.close();
     await srv.stop();
     await sms.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
