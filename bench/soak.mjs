@@ -13,6 +13,7 @@
 //
 //   node bench/soak.mjs [--bin build/userd] [--seconds 600] [--warmup 60] [--calibrate 20]
 //                       [--load 0.7] [--out build/soak]
+//   node bench/soak.mjs --replot build/soak/soak-<date>.json    # draws its chart again
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -34,6 +35,7 @@ for (let i = 2; i < process.argv.length; i++) {
   }
   if (a === '--bin') o.bin = path.resolve(v);
   else if (a === '--out') o.out = path.resolve(v);
+  else if (a === '--replot') o.replot = path.resolve(v);
   else if (['--seconds', '--warmup', '--calibrate', '--load'].includes(a) && Number(v) > 0) o[a.slice(2)] = Number(v);
   else { console.error(`soak: bad option ${a} ${v ?? ''} (see --help)`); process.exit(2); }
 }
@@ -373,7 +375,7 @@ function keepLog(file) {
 
 // ------------------------------------------------------------------ chart
 
-function chart(samples, base) {
+function chart(samples, base, at = new Date()) {
   const dat = `${base}.dat`;
   fs.writeFileSync(dat, '# t rss_mib fds threads rps p50_ms p99_ms errors cpu_pct rss_base_mib\n' + samples.map((s) =>
     [s.t, (s.rss_kib / 1024).toFixed(2), s.fds, s.threads, s.rps, s.p50_ms ?? 0, s.p99_ms ?? 0, s.errors, s.cpu_pct,
@@ -381,7 +383,7 @@ function chart(samples, base) {
   const gp = `set terminal png size 1100,1000 font ",10"
 set output "${base}.png"
 set datafile commentschars "#"
-set multiplot layout 3,1 title "userd soak: ${o.seconds} s at ${Math.round(o.load * 100)}% of the measured maximum (${new Date().toISOString().slice(0, 16)}Z)"
+set multiplot layout 3,1 title "userd soak: ${o.seconds} s at ${Math.round(o.load * 100)}% of the measured maximum (${at.toISOString().slice(0, 16)}Z)"
 set grid
 set key bottom right opaque box
 set xlabel "seconds"
@@ -395,10 +397,12 @@ plot "${dat}" using 1:2 with lines lw 1 title "RSS (MiB)", "" using 1:10 with li
      "" using 1:4 axes x1y2 with lines lw 2 title "threads"
 set ylabel "open descriptors"
 set y2label "failed requests"
+set y2range [0:*]
 plot "${dat}" using 1:3 with lines lw 2 title "open descriptors", "" using 1:8 axes x1y2 with impulses lw 3 title "failed requests"
 set ylabel "ms"
 set y2label "requests/s"
 set y2tics
+set y2range [0:*]
 set logscale y
 set yrange [*:*]
 plot "${dat}" using 1:6 with lines lw 2 title "p50 (ms)", "" using 1:7 with lines lw 2 title "p99 (ms)", "" using 1:5 axes x1y2 with lines lw 1 title "requests/s"
@@ -410,6 +414,15 @@ unset multiplot
 }
 
 // ------------------------------------------------------------------ main
+
+if (o.replot) {
+  const saved = JSON.parse(fs.readFileSync(o.replot, 'utf8'));
+  Object.assign(o, { seconds: saved.options.seconds, load: saved.options.load });
+  const at = new Date(fs.statSync(o.replot).mtimeMs);
+  chart(saved.samples, o.replot.replace(/\.json$/, ''), at);
+  console.log(`drew ${o.replot.replace(/\.json$/, '.png')}`);
+  process.exit(0);
+}
 
 const ports = await startUserd();
 const pid = userd.pid;

@@ -178,7 +178,7 @@ async function throughFault({ dir, inject, heal, reason }) {
     const undo = await inject();
     let healed = false;
     try {
-      // Writes: each face's 503, at once, with Retry-After; nothing of them is kept.
+      // Writes: each face's 503 with Retry-After; nothing of them is kept (checked at the end).
       imUnavailable(await imRegister('during_0'), 'IM register');
       imUnavailable(await im.req('POST', '/user/profile', { body: { nick_name: 'im_during' } }), 'IM profile');
       imUnavailable(await open.req('POST', '/token/user', { body: { name: 'before_1', password: 'secret123' } }), 'IM sign-in');
