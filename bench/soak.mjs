@@ -287,14 +287,14 @@ async function soak(kinds, rates, secs, pid) {
   const inflight = new Set(), busy = {};
   const t0 = Date.now();
   let win = {}, issued = Object.fromEntries(kinds.map((k) => [k.name, 0]));
-  let cpu0 = proc(pid).cpu_s, tWin = t0;
+  let cpu0 = proc(pid).cpu_s, tWin = t0, lateWin = 0;
   const sample = () => {
     const now = Date.now(), p = proc(pid);
     const all = Object.values(win).flatMap((w) => w.lat);
     const s = { t: Math.round((now - t0) / 1000), rss_kib: p.rss_kib, rss_base_kib: p.rss_base_kib, fds: p.fds, threads: p.threads,
       cpu_pct: Math.round((100 * (p.cpu_s - cpu0)) / ((now - tWin) / 1000)),
       rps: Math.round(all.length / ((now - tWin) / 1000)), p50_ms: quantile(all, 0.5), p99_ms: quantile(all, 0.99),
-      errors: Object.values(win).reduce((a, w) => a + w.errors, 0),
+      errors: Object.values(win).reduce((a, w) => a + w.errors, 0), late: lateWin,
       kinds: Object.fromEntries(Object.entries(win).map(([n, w]) => [n, { n: w.lat.length, errors: w.errors,
         p50_ms: quantile(w.lat, 0.5), p99_ms: quantile(w.lat, 0.99) }])) };
     for (const [n, w] of Object.entries(win)) {
@@ -303,9 +303,9 @@ async function soak(kinds, rates, secs, pid) {
       for (const x of w.lat) t.lat.push(x);
     }
     samples.push(s);
-    win = {}; cpu0 = p.cpu_s; tWin = now;
+    win = {}; cpu0 = p.cpu_s; tWin = now; lateWin = 0;
     log(`t=${s.t}s rss=${(s.rss_kib / 1024).toFixed(1)}MiB (${(s.rss_base_kib / 1024).toFixed(1)} without hashes) fds=${s.fds} threads=${s.threads} cpu=${s.cpu_pct}% `
-      + `${s.rps} req/s p50=${s.p50_ms?.toFixed(1)}ms p99=${s.p99_ms?.toFixed(1)}ms errors=${s.errors}`);
+      + `${s.rps} req/s p50=${s.p50_ms?.toFixed(1)}ms p99=${s.p99_ms?.toFixed(1)}ms errors=${s.errors} late=${s.late}`);
   };
   const ticker = setInterval(() => {
     const el = (Date.now() - t0) / 1000;
@@ -313,7 +313,7 @@ async function soak(kinds, rates, secs, pid) {
       const due = Math.floor(rates[k.name] * el) - issued[k.name];
       for (let i = 0; i < due; i++) {
         issued[k.name]++;
-        if ((busy[k.name] ?? 0) >= (k.hashes ? HASHES_IN_FLIGHT : MAX_IN_FLIGHT)) { totals[k.name].late++; continue; }
+        if ((busy[k.name] ?? 0) >= (k.hashes ? HASHES_IN_FLIGHT : MAX_IN_FLIGHT)) { totals[k.name].late++; lateWin++; continue; }
         busy[k.name] = (busy[k.name] ?? 0) + 1;
         const p = once(k, win).finally(() => { inflight.delete(p); busy[k.name]--; });
         inflight.add(p);
