@@ -131,12 +131,18 @@ const appUnavailable = (r, what) => {
 async function throughFault({ dir, inject, heal, reason }) {
   const sms = await smsCapture();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userd-faults-data-'));
+  const dataDir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'userd-faults-data-'));
+  let second = null;
   const srv = await startUserd({
     storeUrl: `sqlite:${path.join(dir, 'userd.db')}`,
     dataDir,
     // SMS codes go to a capture server (the app face's sign-up needs a provider).
     env: { USERD_SMS_PROVIDER: 'http', USERD_SMS_URL: sms.url },
-  }).catch(async (e) => { await sms.close(); fs.rmSync(dataDir, { recursive: true, force: true }); throw e; });
+  }).catch(async (e) => {
+    await sms.close();
+    for (const d of [dataDir, dataDir2]) fs.rmSync(d, { recursive: true, force: true });
+    throw e;
+  });
   const clients = [];
   try {
     const app = JSON.parse(fs.readFileSync(path.join(srv.dataDir, 'default-app.json'), 'utf8'));
@@ -206,6 +212,18 @@ async function throughFault({ dir, inject, heal, reason }) {
       imUnavailable(await imRegister('during_1'), 'IM register, again');
       liveUnavailable(await liveRegister('live_during_1'), 'live register, again');
 
+      // A second process started now (a restart during the fault) serves reads too; its
+      // connections open while the store cannot be written.
+      second = await startUserd({ storeUrl: srv.storeUrl, dataDir: dataDir2 });
+      const im2 = imClient(second, app, tok.token);
+      clients.push(im2);
+      assert.equal(assertOk(await im2.req('GET', '/user/profile')).nick_name, 'im_before');
+      imUnavailable(await im2.req('POST', '/user/profile', { body: { nick_name: 'im_during' } }), 'IM profile, second process');
+      for (const [status, body] of await healthz(second, 2)) {
+        assert.equal(status, 200);
+        assert.deepEqual(body, { status: 'degraded', reason });
+      }
+
       await heal(undo);
       healed = true;
 
@@ -229,6 +247,15 @@ async function throughFault({ dir, inject, heal, reason }) {
       acked.nick = 'After';
       assertLogin(await ac.req('POST', '/user/login', { body: { region: 86, phone, password: 'P@ssw0rd' } }), appId);
       assertOk(await open.req('POST', '/token/user', { body: { name: 'before_1', password: 'secret123' } }));
+      // The second process writes again too, by itself.
+      for (let deadline = Date.now() + 10000; ;) {
+        const hs = await healthz(second, 2);
+        if (hs.every(([st, b]) => st === 200 && b?.status === 'ok')) break;
+        assert.ok(Date.now() < deadline, `second process still degraded: ${JSON.stringify(hs)}`);
+        await sleep(100);
+      }
+      assert.equal(assertOk(await im2.req('POST', '/user/profile', { body: { nick_name: 'im_after2' } })), true);
+      acked.imNick = 'im_after2';
       // Writes on fresh connections, all at once: through every HTTP thread's store connection.
       const ids = Array.from({ length: 8 }, (_, i) => `live_after_${i + 1}`);
       for (const x of await Promise.all(ids.map((id) => httpRequestLive(live, id)))) {
@@ -249,18 +276,21 @@ async function throughFault({ dir, inject, heal, reason }) {
     assert.deepEqual(q('SELECT live_uid FROM accounts WHERE live_uid IS NOT NULL ORDER BY live_uid').split('\n'), acked.live.sort());
     assert.equal(q("SELECT nick FROM accounts WHERE username = 'before_0'"), acked.imNick);
     assert.equal(q(`SELECT nick FROM accounts WHERE mobile = '${phone}'`), acked.nick);
+    assert.equal(await second.stop(), 0);
     assert.equal(await srv.stop(), 0);
     assert.equal(q('PRAGMA integrity_check'), 'ok');
     const logs = srv.logs().join('\n');
+    assert.doesNotMatch(second.logs().join('\n'), /AddressSanitizer|runtime error/);
     assert.doesNotMatch(logs, /AddressSanitizer|runtime error/);
     // A connection that SQLite opened read-only during the fault was replaced once the file was writable.
     if (/is read-only: writes fail/.test(logs)) assert.match(logs, /is writable again/);
-    return { srv, acked, logs };
+    return { srv, acked, logs, logs2: second.logs().join('\n') };
   } finally {
     for (const c of clients) c.close();
+    await second?.stop();
     await srv.stop();
     await sms.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const d of [dataDir, dataDir2]) fs.rmSync(d, { recursive: true, force: true });
   }
 }
 
@@ -286,12 +316,15 @@ describe('store faults on SQLite', { skip: skip || false }, () => {
     const m = ext4(32);
     const files = () => fs.readdirSync(m.dir).filter((f) => f.startsWith('userd.db')).map((f) => path.join(m.dir, f))
       .filter((f) => !f.endsWith('-shm')); // the wal-index is shared memory, not data
-    const { logs } = await throughFault({
+    const { logs, logs2 } = await throughFault({
       dir: m.dir,
       reason: 'store read-only',
       inject: async () => { const fs_ = files(); sh('chattr', '+i', ...fs_); return fs_; },
       heal: async (fs_) => { sh('chattr', '-i', ...fs_); },
     });
-    assert.match(logs, /store/);
+    // Every connection of the second process opened read-only, and was replaced once writable.
+    assert.match(logs2, /is read-only: writes fail until it is writable/);
+    assert.match(logs2, /is writable again/);
+    assert.match(logs, /disk I\/O error \(778\): store read-only/);
   });
 });
