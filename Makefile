@@ -28,7 +28,7 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops install FORCE
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops install FORCE soak deps-soak
 
 all: deps $(BUILD)/userd
 
@@ -227,6 +227,18 @@ install: deps $(BUILD)/userd $(BUILD)/dist/userd.8 $(BUILD)/dist/userd.conf.exam
 	test -e $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf || \
 	  install -D -m 644 $(BUILD)/dist/userd.conf.example $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf
 	install -D -m 644 $(BUILD)/dist/userd.service $(DESTDIR)$(UNITDIR)/userd.service
+
+# `make soak`: a mixed load over the three faces at 70% of its measured
+# maximum for SOAK_SECONDS on the optimised build; samples into
+# $(BUILD)/soak/soak-<date>.json and a chart (.png) beside it; fails on
+# growth of RSS or descriptors or on any failed request (bench/soak.mjs,
+# docs/robustness.md "Soak"). Not part of `make test`.
+SOAK_SECONDS ?= 600
+deps-soak:
+	@scripts/deps.sh soak
+
+soak: deps-soak $(BUILD)/userd
+	node bench/soak.mjs --bin $(BUILD)/userd --seconds $(SOAK_SECONDS) --out $(BUILD)/soak
 
 clean:
 	rm -rf build

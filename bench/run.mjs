@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fairShare } from './fairshare.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LUA = path.join(REPO, 'bench/lua');
@@ -719,6 +720,20 @@ async function main() {
     await stopUserd(q);
   }
 
+  // (8) logins beside a saturating read load, on a userd of its own (bench/fairshare.mjs, default
+  // password.nice): logins/s beside the reads against logins/s alone, and the reads' p99 beside
+  // the logins against their p99 alone (docs/performance.md "Logins beside a read load").
+  log('(8) logins beside a saturating read load...');
+  {
+    const f = await fairShare({ bin: o.bin, secs: o.duration });
+    result.fair_share = f;
+    phase(8, 'IM logins beside a saturating read load', { rps: f.L, error_count: f.login_errors,
+      target: `L/H ${(100 * f.share).toFixed(0)}% of ${fmt(f.H, 1)}/s alone (>=25%)` });
+    phase('8b', 'IM GET /user/profile beside (8)', { rps: f.reads_rps_beside,
+      latency_us: { p50: f.reads_p50_beside * 1000, p99: f.p1 * 1000 },
+      target: `p99 ${f.ratio.toFixed(2)}x ${f.p0.toFixed(2)} ms alone (<=2x)` });
+  }
+
   // Scaling: the read rate at a few store sizes, each measured twice, alternately (the best counts):
   // a difference of a few percent is what is asked about, and one run can be unlucky.
   const stores = [];
@@ -745,6 +760,7 @@ async function main() {
 
   for (const r of rows) if (r.rps != null && !String(r.id).startsWith('1')) r.vs_ceiling = r.rps / result.ceiling_rps;
   logins.vs_ceiling = null;
+  for (const r of rows) if (String(r.id).startsWith('8')) r.vs_ceiling = null; // a userd of its own, wrk's defaults there
 
   // Report.
   const kib = (k) => (k == null ? '-' : `${(k / 1024).toFixed(1)} MiB`);
@@ -757,6 +773,10 @@ async function main() {
   lines.push(`logins: ${fmt(logins.rps, 1)}/s = ${(100 * logins.vs_hash_ceiling).toFixed(1)}% of ${cores} cores x ${fmt(hr.per_second, 1)} hashes/s (one core, mean of ${hashRuns.map((x) => fmt(x[0], 1)).join(' and ')} in this run; target >= 90%), ${(100 * logins.vs_all_cores_at_once).toFixed(1)}% of ${fmt(hrAll.per_second, 1)} hashes/s measured on ${cores} threads at once`);
   const f7 = rows.find((r) => r.id === 7);
   lines.push(`reads during the login flood: p99 ${ms(f7.latency_us.p99)} ms vs ${ms(reads.latency_us.p99)} ms without = ${f7.p99_vs_without.toFixed(2)}x (target <= 2x), ${f7.error_count} read errors; the flood ran at ${fmt(f7.flood.rps, 1)} logins/s`);
+  {
+    const f = result.fair_share;
+    lines.push(`logins beside a saturating read load: ${fmt(f.L, 1)}/s vs ${fmt(f.H, 1)}/s alone = ${(100 * f.share).toFixed(0)}% (target >= 25%); reads' p99 ${f.p1.toFixed(2)} ms beside them vs ${f.p0.toFixed(2)} ms alone = ${f.ratio.toFixed(2)}x (target <= 2x)`);
+  }
   if (result.durability.users_checked != null) {
     const d = result.durability;
     lines.push(`durability: ${d.acknowledged_writes} acknowledged writes by ${d.writers} writers, SIGKILL, restart: ${d.lost} users lost their last acknowledged write`);

@@ -409,10 +409,19 @@ static void refuse_on_pool(struct pool_job *j)
     MHD_resume_connection(r->conn);
 }
 
+/*
+ * 200 ok; 200 degraded when reads work and writes fail (a full disk, a
+ * read-only store: the process serves what it can, and restarting it or
+ * taking it out of a balancer would not help); 503 when the store does not
+ * answer. The reason is one of a few fixed strings (db_write_fault).
+ */
 static void healthz(struct http_req *r)
 {
-    int ok = !ctx_health();
-    const char *body = ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}";
+    const char *degraded = NULL;
+    int ok = !ctx_health(&degraded);
+    const char *body = !ok       ? "{\"status\":\"unavailable\"}"
+                       : degraded ? arena_printf(r->a, "{\"status\":\"degraded\",\"reason\":\"%s\"}", degraded)
+                                  : "{\"status\":\"ok\"}";
     http_reply(r, ok ? 200 : 503, "application/json; charset=utf-8", body, strlen(body));
 }
 
@@ -884,7 +893,7 @@ struct MHD_Daemon *http_daemon_external(const struct face *face)
 /* On each pool thread at start: its store connection, so that the first jobs are not cold. */
 static void pool_warm_up(void)
 {
-    if (ctx_health()) /* opens this thread's connection */
+    if (ctx_health(NULL)) /* opens this thread's connection */
         log_warn("hashing pool: no store connection yet");
 }
 

@@ -45,6 +45,8 @@ enum db_kind db_kind(const db_t *db) { return db->kind; }
 
 int db_ping(db_t *db) { return db->ops->ping(db); }
 
+const char *db_write_fault(db_t *db) { return db->ops->write_fault ? db->ops->write_fault(db) : NULL; }
+
 int db_begin(db_t *db, int write)
 {
     int rc = db->ops->script(db, write ? db->ops->begin_write : db->ops->begin_read);
