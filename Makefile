@@ -106,14 +106,17 @@ unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%) $(TSAN_UNIT:tests/u
 BB_SLOW  := bb/scale_out.test.mjs bb/im_accounts.test.mjs bb/foundation.test.mjs
 BB_FILES := $(BB_SLOW) $(filter-out $(BB_SLOW),$(patsubst tests/%,%,$(sort $(wildcard tests/bb/*.test.mjs))))
 BB_LOAD  := $(patsubst tests/%,%,$(sort $(wildcard tests/bb/load/*.test.mjs)))
+# The load tests about the store run on PostgreSQL too.
+BB_LOAD_PG := bb/load/registrations.test.mjs
 BB_JOBS  ?= 2
 BB_RUN    = cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=$(BB_JOBS) $(BB_FILES)
 
 blackbox: deps-test deps-browser deps-ops $(BUILD)/asan/userd
 	$(BB_RUN)
 
-test-load: deps-test $(BUILD)/asan/userd
+test-load: deps-test deps-pg $(BUILD)/asan/userd
 	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=1 $(BB_LOAD)
+	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd ../scripts/pg_test.sh node --test $(BB_LOAD_PG)
 
 # The same black-box suite on PostgreSQL: a throwaway cluster (scripts/pg.sh)
 # in a temporary directory, started for the run and always stopped after it.

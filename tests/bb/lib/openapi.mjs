@@ -145,9 +145,8 @@ function describeErrors(errors) {
  */
 export function checkResponse(face, method, target, res) {
   const f = face_(face);
-  // libmicrohttpd refuses some requests itself before userd sees them (request line or headers
-  // over http.max_header: 431 with its own HTML page, no Content-Type). The documents say so in
-  // their description; those answers are no face's.
+  // libmicrohttpd may still refuse a request itself before userd sees it, with its own HTML
+  // page and no Content-Type; those answers are no face's.
   if (res.status >= 400 && !res.headers['content-type'] && /^<html>/.test((res.body ?? Buffer.alloc(0)).toString('latin1', 0, 6))) return null;
   const found = findOperation(face, method, target);
   let responses, where;
@@ -165,8 +164,9 @@ export function checkResponse(face, method, target, res) {
     responses = found.operation.responses;
     where = `${method} ${found.template}`;
   }
-  // A body over the cap is refused on any path, before routing.
+  // A body over the cap, or a head over the head limits, is refused on any path, before routing.
   if (res.status === 413 && !responses[413] && f.doc.components.responses.TooLarge) responses = { 413: f.doc.components.responses.TooLarge };
+  if (res.status === 431 && !responses[431] && f.doc.components.responses.HeadTooLarge) responses = { 431: f.doc.components.responses.HeadTooLarge };
   const status = String(res.status);
   const declared = responses[status] ?? responses[`${status[0]}XX`] ?? responses.default;
   if (!declared) return `${where}: HTTP ${status} is not documented (documented: ${Object.keys(responses).join(', ')})`;
