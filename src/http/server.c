@@ -319,15 +319,16 @@ static void request_free(struct http_req *r, int status)
 {
     if (r->hc && r->hc->req == r)
         r->hc->req = NULL;
+    int64_t us = mono_us() - r->start_us; /* one clock read for the log and the metrics */
     if (cfg_bool(CFG_log_access) && r->status)
-        log_access(r->face->name, r->method ? r->method : "-", r->path ? r->path : "-", status,
-                   mono_us() - r->start_us, r->request_id);
+        log_access(r->face->name, r->method ? r->method : "-", r->path ? r->path : "-", status, us,
+                   r->request_id);
     if (r->client_ip)
         conn_client_leave(r->client_ip);
     if (r->counted) {
         atomic_fetch_sub(&in_flight, 1);
         stats_in_flight(r->face, -1);
-        stats_request(r->face, r, status, mono_us() - r->start_us);
+        stats_request(r->face, r, status, us);
     }
     free(r->resp);
     arena_free(r->a);
