@@ -720,16 +720,16 @@ async function main() {
     await stopUserd(q);
   }
 
-  // (8) logins beside a saturating read load, on a userd of its own (bench/fairshare.mjs, default
+  // (9) logins beside a saturating read load, on a userd of its own (bench/fairshare.mjs, default
   // password.nice): logins/s beside the reads against logins/s alone, and the reads' p99 beside
   // the logins against their p99 alone (docs/performance.md "Logins beside a read load").
-  log('(8) logins beside a saturating read load...');
+  log('(9) logins beside a saturating read load...');
   {
     const f = await fairShare({ bin: o.bin, secs: o.duration });
     result.fair_share = f;
-    phase(8, 'IM logins beside a saturating read load', { rps: f.L, error_count: f.login_errors,
+    phase(9, 'IM logins beside a saturating read load', { rps: f.L, error_count: f.login_errors,
       target: `L/H ${(100 * f.share).toFixed(0)}% of ${fmt(f.H, 1)}/s alone (>=25%)` });
-    phase('8b', 'IM GET /user/profile beside (8)', { rps: f.reads_rps_beside,
+    phase('9b', 'IM GET /user/profile beside (9)', { rps: f.reads_rps_beside,
       latency_us: { p50: f.reads_p50_beside * 1000, p99: f.p1 * 1000 },
       target: `p99 ${f.ratio.toFixed(2)}x ${f.p0.toFixed(2)} ms alone (<=2x)` });
   }
