@@ -282,8 +282,10 @@ async function throughFault({ dir, inject, heal, reason }) {
     const logs = srv.logs().join('\n');
     assert.doesNotMatch(second.logs().join('\n'), /AddressSanitizer|runtime error/);
     assert.doesNotMatch(logs, /AddressSanitizer|runtime error/);
-    // A connection that SQLite opened read-only during the fault was replaced once the file was writable.
-    if (/is read-only: writes fail/.test(logs)) assert.match(logs, /is writable again/);
+    // A connection that SQLite opened read-only during the fault is replaced on its next use once
+    // the file is writable: asserted on the second process (whose every connection opened so, and
+    // whose HTTP threads all wrote after). Here such a connection may be a background thread's
+    // (the ops listener's account count, every ops.accounts_refresh) not used again before the end.
     return { srv, acked, logs, logs2: second.logs().join('\n') };
   } finally {
     for (const c of clients) c.close();
