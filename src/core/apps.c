@@ -183,9 +183,10 @@ int app_get(struct ctx *c, const char *app_id, struct app *out)
 
 /*
  * Apps by access key, cached in the process for APP_CACHE_MS: every signed
- * live-face request needs its app, and an app's keys never change (there is
- * no operation that changes or deletes them), so the cache saves a query per
- * request and can at worst be APP_CACHE_MS behind a store edited by hand.
+ * live-face request needs its app, and an app's keys change only when the
+ * operator rotates the secret (app_rotate_secret, which drops the app from
+ * this process's cache), so the cache saves a query per request and can at
+ * worst be APP_CACHE_MS behind a rotation in another process.
  * Only apps that exist are cached.
  */
 #define APP_CACHE_SLOTS 16
@@ -252,4 +253,23 @@ int app_default_id(struct ctx *c, const char **out)
 {
     int rc = store_meta_get_or_put(c->db, c->a, "default_app_id", "", out);
     return rc;
+}
+
+int app_rotate_secret(struct ctx *c, const char *app_id, const char **secret)
+{
+    struct app app;
+    int rc = app_get(c, app_id, &app);
+    if (rc)
+        return rc;
+    const char *fresh = sec_token(c->a, 30);
+    rc = store_app_set_secret(c->db, app_id, fresh);
+    if (rc)
+        return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
+    pthread_mutex_lock(&AK.mu);
+    for (int i = 0; i < APP_CACHE_SLOTS; i++)
+        if (AK.slot[i].id && !strcmp(AK.slot[i].id, app_id))
+            cached_clear(&AK.slot[i]);
+    pthread_mutex_unlock(&AK.mu);
+    *secret = fresh;
+    return 0;
 }
