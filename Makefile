@@ -42,6 +42,12 @@ deps-test:
 deps-browser:
 	@scripts/deps.sh browser
 
+# Files built into the binary (src/base/embed.h): the compiler's dependency
+# files do not name what .incbin reads, so `embed` makes every build of the
+# object src/OBJ.c depend on the files it embeds.
+embed = $(foreach d,obj asan/obj fuzz/obj,$(eval $(BUILD)/$(d)/$(1).o: $(2)))
+$(call embed,ops/openapi,$(wildcard docs/openapi/*.json))
+
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "CC $<"; $(CC) $(OPT_CFLAGS) $(INCS) -c $< -o $@

@@ -195,6 +195,7 @@ async function startUserd(bin, dir, extraEnv = {}) {
       USERD_IM_LISTEN: `127.0.0.1:${ports.im}`,
       USERD_LIVE_LISTEN: `127.0.0.1:${ports.live}`,
       USERD_APP_LISTEN: `127.0.0.1:${ports.app}`,
+      USERD_OPS_LISTEN: 'off', // counters still count: the listener only reads them
       ...extraEnv,
     }),
     stdio: ['ignore', logFd, logFd],

@@ -30,6 +30,7 @@
 #include "http/http.h"
 #include "im/im.h"
 #include "live/live.h"
+#include "ops/ops.h"
 
 static void usage(FILE *out)
 {
@@ -284,7 +285,7 @@ static int cmd_serve(void)
 
     if (http_pool_start((int)cfg_int(CFG_password_threads), (int)cfg_int(CFG_password_queue)) ||
         start_face(&im_face, CFG_im_listen) || start_face(&live_face, CFG_live_listen) ||
-        start_face(&app_face, CFG_app_listen)) {
+        start_face(&app_face, CFG_app_listen) || start_face(&ops_face, CFG_ops_listen)) {
         http_shutdown(0);
         ctx_close_all();
         return 1;

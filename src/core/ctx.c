@@ -22,6 +22,17 @@ int ctx_health(void)
     return rc ? rc : db_ping(db);
 }
 
+int ctx_ready(void)
+{
+    db_t *db;
+    int rc = store_thread(&db);
+    if (!rc)
+        rc = db_ping(db);
+    if (!rc)
+        rc = store_schema_ready(db);
+    return rc == -E_INVALID ? rc : rc ? -E_UNAVAILABLE : 0;
+}
+
 void ctx_thread_end(void) { store_thread_close(); }
 
 void ctx_close_all(void) { store_close_all(); }

@@ -43,6 +43,13 @@ int ctx_bind(struct ctx *c) USERD_MUST_CHECK;
 /** For /healthz: 0 when this thread's store connection answers (a lost one is reconnected), else an error. */
 int ctx_health(void) USERD_MUST_CHECK;
 
+/**
+ * For /readyz: 0 when this thread's store connection answers and the
+ * schema holds every migration of this build; -E_UNAVAILABLE when the
+ * store cannot be reached, -E_INVALID when migrations are missing.
+ */
+int ctx_ready(void) USERD_MUST_CHECK;
+
 /** A thread that served requests is ending: closes its store connection. */
 void ctx_thread_end(void);
 

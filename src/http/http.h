@@ -29,6 +29,12 @@ enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 
  * request is freed.
  */
 #define ROUTE_SLOW 1
+/*
+ * ROUTE_NO_STORE: the handler does not use the store (r->ctx.db stays
+ * NULL), so it answers also while the store is down: the ops listener's
+ * health, readiness and metrics.
+ */
+#define ROUTE_NO_STORE 2
 
 struct http_req;
 struct MHD_Daemon;

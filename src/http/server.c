@@ -36,7 +36,7 @@
 
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
-#define MAX_LISTENERS 4
+#define MAX_LISTENERS 5 /* the three faces and the ops listener */
 /* Bodies over the cap but under this are read and dropped before the 413. */
 #define DISCARD_MAX (16ull << 20)
 
@@ -372,7 +372,7 @@ static int bind_ctx(struct http_req *r)
 
 static void run(struct http_req *r)
 {
-    int rc = bind_ctx(r);
+    int rc = r->route && (r->route->flags & ROUTE_NO_STORE) ? 0 : bind_ctx(r);
     if (rc)
         r->face->fail(r, rc);
     else
@@ -441,7 +441,9 @@ static int dispatch(struct http_req *r)
         r->face->fail(r, http_invalid(r, "the request target holds an encoded NUL (%%00)"));
         return 0;
     }
-    if (r->method_bit == M_GET && !strcmp(r->path, "/healthz")) {
+    /* A face's /healthz, unless its table routes one itself (the ops listener's: the process is alive). */
+    if (r->method_bit == M_GET && !strcmp(r->path, "/healthz") &&
+        !http_route_methods(r->face->routes, r->face->n_routes, r->path)) {
         healthz(r);
         return 0;
     }

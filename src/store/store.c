@@ -9,6 +9,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "store/db_impl.h"
+#include "store/schema.h"
 
 static _Thread_local db_t *thread_db;
 
@@ -92,6 +93,15 @@ int store_thread(db_t **out)
     }
     *out = thread_db;
     return 0;
+}
+
+int store_schema_ready(db_t *db)
+{
+    int64_t version = 0;
+    int rc = db_first_int(db, db_query(db, Q_MIGRATION_VERSION, ""), 0, &version);
+    if (rc)
+        return rc;
+    return version >= schema_count(db_kind(db) == DB_PG) ? 0 : -E_INVALID;
 }
 
 void store_thread_close(void)

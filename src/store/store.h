@@ -26,6 +26,12 @@ int store_thread(db_t **out) USERD_MUST_CHECK;
 /** Opens a connection for the process (CLI), applying migrations. */
 int store_open(db_t **out) USERD_MUST_CHECK;
 
+/**
+ * For readiness: 0 when db holds every migration this build has (or a
+ * newer schema), -E_INVALID when some are missing, or the database's error.
+ */
+int store_schema_ready(db_t *db) USERD_MUST_CHECK;
+
 /** Closes this thread's connection, if any (thread exit, shutdown). */
 void store_thread_close(void);
 

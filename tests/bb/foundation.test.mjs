@@ -209,7 +209,7 @@ describe('foundation', () => {
     const r = spawnSync(USERD_BIN, ['serve'], {
       encoding: 'utf8', timeout: 20000,
       env: { PATH: process.env.PATH, USERD_STORE_URL: `sqlite:${dir}/userd.db`, USERD_DATA_DIR: dir,
-        USERD_IM_LISTEN: addr, USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off' },
+        USERD_IM_LISTEN: addr, USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off', USERD_OPS_LISTEN: 'off' },
     });
     fs.rmSync(dir, { recursive: true, force: true });
     assert.equal(r.status, 1, r.stderr);

@@ -59,14 +59,14 @@ test('SDK signature matches the published vector', () => {
     'Qiniu ak:ksh7bJBnBzFO0yxJ_tLLUcg0csM=');
 });
 
-// A fake userd: serves every listener, echoes the request, writes default-app.json.
+// A fake userd: serves every listener (the ops one too), echoes the request, writes default-app.json.
 const FAKE = `#!/usr/bin/env node
 const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
 const env = process.env;
 fs.writeFileSync(path.join(env.USERD_DATA_DIR, 'default-app.json'), JSON.stringify(
   { app_id: 'dflt', name: 'default', access_key: 'AK', secret_key: 'SK', admin_token: 'ADM' }), { mode: 0o600 });
 const servers = [];
-for (const face of ['IM', 'LIVE', 'APP']) {
+for (const face of ['IM', 'LIVE', 'APP', 'OPS']) {
   const l = env['USERD_' + face + '_LISTEN'];
   if (l === 'off') continue;
   const s = http.createServer((req, res) => {

@@ -182,7 +182,7 @@ describe('outage: PostgreSQL stops under load and comes back', { skip: !PG && 'n
       // A new process cannot start without its store, and says so.
       const cold = await run(USERD_BIN, ['serve'], {
         timeout: 20000,
-        env: { ...process.env, USERD_STORE_URL: storeUrl, USERD_DATA_DIR: srv.dataDir, USERD_IM_LISTEN: 'off', USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off' },
+        env: { ...process.env, USERD_STORE_URL: storeUrl, USERD_DATA_DIR: srv.dataDir, USERD_IM_LISTEN: 'off', USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off', USERD_OPS_LISTEN: 'off' },
       });
       assert.equal(cold.status, 1, cold.stderr);
       assert.match(cold.stderr, /cannot open the store \(store unavailable\)/);

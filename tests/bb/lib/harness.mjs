@@ -223,12 +223,13 @@ function userdEnv(extra) {
 }
 
 /**
- * Start `userd serve` on three free loopback ports with a fresh store and data dir.
+ * Start `userd serve` on three free loopback ports with a fresh store and data dir,
+ * and its ops listener (srv.ops) on a fourth.
  * Store: opts.storeUrl, else a fresh PostgreSQL database when
  * $USERD_TEST_PG_ADMIN_URL is set, else $USERD_TEST_STORE_URL, else
  * `sqlite:<dir>/userd.db`. Set a listener to "off" with opts.env.USERD_*_LISTEN.
  * @param {{env?:object, storeUrl?:string, dataDir?:string, args?:string[], timeoutMs?:number, bin?:string}} [opts]
- * @returns {Promise<{im:number|null, live:number|null, app:number|null, dataDir:string,
+ * @returns {Promise<{im:number|null, live:number|null, app:number|null, ops:number|null, dataDir:string,
  *   storeUrl:string, defaultApp:object|null, env:object, proc:import('node:child_process').ChildProcess,
  *   stop:()=>Promise<number|string>, kill:(sig?:string)=>void, logs:()=>string[],
  *   waitLog:(re:RegExp, ms?:number)=>Promise<string>}>}
@@ -256,13 +257,14 @@ async function startOnce(opts) {
     || (process.env.USERD_TEST_PG_ADMIN_URL && freshPgDatabase(process.env.USERD_TEST_PG_ADMIN_URL))
     || process.env.USERD_TEST_STORE_URL
     || `sqlite:${path.join(dataDir, 'userd.db')}`;
-  const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+  const [p1, p2, p3, p4] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env = userdEnv({
     USERD_STORE_URL: storeUrl,
     USERD_DATA_DIR: dataDir,
     USERD_IM_LISTEN: `127.0.0.1:${p1}`,
     USERD_LIVE_LISTEN: `127.0.0.1:${p2}`,
     USERD_APP_LISTEN: `127.0.0.1:${p3}`,
+    USERD_OPS_LISTEN: `127.0.0.1:${p4}`, // never the default 8700: test processes run side by side
     // No other setting: the server runs with its defaults (the production
     // Argon2id cost too) unless a test is about a setting and says so.
     ...opts.env,
@@ -322,6 +324,7 @@ async function startOnce(opts) {
 
   const srv = {
     im: portOf(env.USERD_IM_LISTEN), live: portOf(env.USERD_LIVE_LISTEN), app: portOf(env.USERD_APP_LISTEN),
+    ops: portOf(env.USERD_OPS_LISTEN),
     dataDir, storeUrl, env, bin, proc, defaultApp: null,
     logs: () => lines.slice(),
     kill: (signal = 'SIGTERM') => { proc.kill(signal); },
@@ -349,7 +352,7 @@ async function startOnce(opts) {
   const fail = async (why) => {
     if (exit === null && !spawnError) await srv.stop();
     const e = new Error(`userd did not start: ${why}\n--- userd logs ---\n${lines.join('\n')}`);
-    const fixedPort = ['IM', 'LIVE', 'APP'].some((f) => (opts.env?.[`USERD_${f}_LISTEN`] ?? 'off') !== 'off');
+    const fixedPort = ['IM', 'LIVE', 'APP', 'OPS'].some((f) => (opts.env?.[`USERD_${f}_LISTEN`] ?? 'off') !== 'off');
     if (!fixedPort && lines.some((l) => l.includes('Address already in use'))) e.retry = { dataDir, storeUrl };
     throw e;
   };
@@ -359,7 +362,8 @@ async function startOnce(opts) {
     const h = listen.slice(0, listen.lastIndexOf(':')).replace(/^\[|\]$/g, '');
     return h === '*' || h === '' ? '127.0.0.1' : h;
   };
-  const where = new Map([[srv.im, env.USERD_IM_LISTEN], [srv.live, env.USERD_LIVE_LISTEN], [srv.app, env.USERD_APP_LISTEN]]
+  const where = new Map([[srv.im, env.USERD_IM_LISTEN], [srv.live, env.USERD_LIVE_LISTEN], [srv.app, env.USERD_APP_LISTEN],
+    [srv.ops, env.USERD_OPS_LISTEN]]
     .filter(([p]) => p != null).map(([p, l]) => [p, hostOf(l)]));
   const pending = new Set(where.keys());
   while (pending.size) {

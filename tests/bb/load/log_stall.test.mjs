@@ -17,7 +17,7 @@ test('stderr nobody reads: 20,000 requests served; dropped lines counted, and th
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('USERD_')) env[k] = v;
   Object.assign(env, {
     USERD_STORE_URL: `sqlite:${path.join(dir, 'userd.db')}`, USERD_DATA_DIR: dir,
-    USERD_IM_LISTEN: `127.0.0.1:${port}`, USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off',
+    USERD_IM_LISTEN: `127.0.0.1:${port}`, USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off', USERD_OPS_LISTEN: 'off',
   });
   const proc = spawn(USERD_BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr.pause(); // nobody reads: the pipe fills, then userd's log buffer
