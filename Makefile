@@ -47,6 +47,7 @@ deps-browser:
 # object src/OBJ.c depend on the files it embeds.
 embed = $(foreach d,obj asan/obj fuzz/obj,$(eval $(BUILD)/$(d)/$(1).o: $(2)))
 $(call embed,ops/openapi,$(wildcard docs/openapi/*.json))
+$(call embed,console/assets,$(wildcard src/console/assets/*))
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

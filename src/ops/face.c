@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "console/console.h"
+
 /*
  * ROUTE_NO_STORE: nothing here waits for a store connection before its
  * handler runs; /readyz asks the store itself, and says so when it cannot.
@@ -12,6 +14,7 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/healthz", ops_healthz, ROUTE_NO_STORE),
     ROUTE(M_GET, "/readyz", ops_readyz, ROUTE_NO_STORE),
     ROUTE(M_GET, "/openapi/:file", ops_openapi, ROUTE_NO_STORE),
+    CONSOLE_ROUTES, /* the admin console (console/console.h) */
 };
 
 static const struct face_error errors[] = {
