@@ -137,6 +137,7 @@ struct live_row {
     int64_t id; /* the account id: the live user's im_userid */
     const char *live_uid, *nick, *avatar, *extends; /* extends: JSON object text */
     const char *username, *pw_hash;                 /* the IM username ("" if none), the password marker */
+    int status;                                     /* the account's: 0 normal, 1 disabled */
 };
 /** The live user live_uid of the app. lock: hold the row for an update (call inside store_tx). */
 int store_live_by_uid(db_t *db, struct arena *a, const char *app_id, const char *live_uid, int lock,
