@@ -41,9 +41,9 @@ void con_users(struct http_req *r)
     if (!rc && (page_s = http_query(r, "page")) && (text_to_int(page_s, &page) || page < 1))
         rc = http_invalid(r, "page: a number from 1");
     struct account *found = arena_alloc(r->a, sizeof(*found) * (ADM_PAGE_MAX + 1));
-    int n = 0;
+    int n = 0, more = 0;
     if (!rc)
-        rc = adm_search(&r->ctx, r->params[0], by, q ? q : "", page, ADM_PAGE_MAX + 1, found, &n);
+        rc = adm_search(&r->ctx, r->params[0], by, q ? q : "", page, ADM_PAGE_MAX, found, &n, &more);
     if (rc == -E_INVALID && !r->why)
         r->why = "q: 1-256 characters";
     if (rc) {
@@ -51,9 +51,9 @@ void con_users(struct http_req *r)
         return;
     }
     json_t *list = json_array();
-    for (int i = 0; i < n && i < ADM_PAGE_MAX; i++)
+    for (int i = 0; i < n; i++)
         json_array_append_new(list, brief_json(r, &found[i]));
-    con_reply(r, 200, json_pack("{s:o,s:I,s:b}", "users", list, "page", (json_int_t)page, "more", n > ADM_PAGE_MAX));
+    con_reply(r, 200, json_pack("{s:o,s:I,s:b}", "users", list, "page", (json_int_t)page, "more", more));
 }
 
 static json_t *devices_json(const struct device_page *d)

@@ -56,19 +56,12 @@ static const char *prefix_end(struct ctx *c, const char *prefix)
     return arena_printf(c->a, "%s\xf4\x8f\xbf\xbf", prefix);
 }
 
-int adm_search(struct ctx *c, const char *app_id, enum adm_by by, const char *value, int64_t page, int limit,
-               struct account *out, int *n)
+/* One more than a page: tells whether another follows. */
+static int search(struct ctx *c, const char *app_id, enum adm_by by, const char *value, int64_t page, int size,
+                  struct account *out, int *n)
 {
-    struct app app;
-    size_t len = value ? strlen(value) : 0;
-    *n = 0;
-    if (limit < 1 || limit > ADM_PAGE_MAX || page < 1 || page > 1000000 || len > ADM_VALUE_MAX ||
-        (by != ADM_BY_ALL && text_check(value, len, 1, ADM_VALUE_MAX, 0) != TEXT_OK))
-        return -E_INVALID;
-    int rc = app_get(c, app_id, &app);
-    if (rc)
-        return rc;
-    int64_t offset = (page - 1) * limit;
+    int64_t offset = (page - 1) * size;
+    int limit = size + 1;
     switch (by) {
     case ADM_BY_ID:
     case ADM_BY_USERNAME:
@@ -86,6 +79,25 @@ int adm_search(struct ctx *c, const char *app_id, enum adm_by by, const char *va
         return store_acct_search(c->db, c->a, SEARCH_ALL, app_id, NULL, NULL, limit, offset, out, n);
     }
     return -E_INVALID;
+}
+
+int adm_search(struct ctx *c, const char *app_id, enum adm_by by, const char *value, int64_t page, int size,
+               struct account *out, int *n, int *more)
+{
+    struct app app;
+    size_t len = value ? strlen(value) : 0;
+    *n = *more = 0;
+    if (size < 1 || size > ADM_PAGE_MAX || page < 1 || page > 1000000 || len > ADM_VALUE_MAX ||
+        (by != ADM_BY_ALL && text_check(value, len, 1, ADM_VALUE_MAX, 0) != TEXT_OK))
+        return -E_INVALID;
+    int rc = app_get(c, app_id, &app);
+    if (!rc)
+        rc = search(c, app_id, by, value, page, size, out, n);
+    if (!rc && *n > size) {
+        *n = size;
+        *more = 1;
+    }
+    return rc;
 }
 
 int adm_appface_id(struct ctx *c, int64_t id, char out[APPID_BUF])

@@ -30,12 +30,13 @@ enum adm_by {
 int adm_by_name(const char *s, enum adm_by *out) USERD_MUST_CHECK;
 
 /**
- * Page `page` (from 1) of up to limit (1-ADM_PAGE_MAX) accounts of the app
- * that match. A value that cannot be an id of its kind matches nothing.
- * -E_APP_UNKNOWN, -E_INVALID (value empty or over ADM_VALUE_MAX bytes).
+ * Page `page` (from 1) of up to size (1-ADM_PAGE_MAX) accounts of the app
+ * that match, into out (room for size + 1); *more: another page follows. A
+ * value that cannot be an id of its kind matches nothing. -E_APP_UNKNOWN,
+ * -E_INVALID (value empty or over ADM_VALUE_MAX bytes).
  */
-int adm_search(struct ctx *c, const char *app_id, enum adm_by by, const char *value, int64_t page, int limit,
-               struct account *out, int *n) USERD_MUST_CHECK;
+int adm_search(struct ctx *c, const char *app_id, enum adm_by by, const char *value, int64_t page, int size,
+               struct account *out, int *n, int *more) USERD_MUST_CHECK;
 
 /** The app face's id of an account ("" when it has none). */
 int adm_appface_id(struct ctx *c, int64_t id, char out[APPID_BUF]) USERD_MUST_CHECK;
