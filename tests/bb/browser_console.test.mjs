@@ -6,7 +6,7 @@
 // change without the CSRF token, wrong passwords past the lockout.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { httpRequest, imClient, liveClient, rawHttp, userdCli } from './lib/harness.mjs';
+import { httpRequest, imClient, liveClient, rawHttp, storeQuery, userdCli } from './lib/harness.mjs';
 import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
 import { startApp, signUp, assertImTokenDead, newPhone } from './app_lib.mjs';
 import { assertOk, assertError, login, newUser } from './im_util.mjs';
@@ -88,6 +88,7 @@ describe('admin console in the browser', () => {
     await page.locator('#page-title', { hasText: 'Overview' }).waitFor();
     assert.equal(await page.textContent('#who-name'), OPERATOR);
     assert.equal(await page.textContent('#store-state'), 'ok');
+    await screenshot(page, 'console-overview');
 
     const [cookie] = await page.context().cookies(`${base}/console/`);
     assert.equal(cookie.name, 'userd_console');
@@ -299,6 +300,38 @@ describe('admin console in the browser', () => {
   test('nothing came from outside the console, and the browser logged no error', () => {
     const outside = requested.filter((u) => !u.startsWith(`${base}/console/`));
     assert.deepEqual(outside, []);
+    assert.deepEqual(page.problems, []);
+  });
+
+  test('a session ends after console.idle_timeout without a request, and at sign-out', async () => {
+    // Another browser's session, made idle for longer than the timeout (30 min by default).
+    const other = await browser.newContext();
+    const p = await other.newPage();
+    try {
+      await p.goto(`${base}/console/`);
+      await p.fill('#login-name', OPERATOR);
+      await p.fill('#login-password', password);
+      await p.click('#login-form button');
+      await p.locator('#page-title', { hasText: 'Overview' }).waitFor();
+      const [c] = await other.cookies(`${base}/console/`);
+      const cookie = `userd_console=${c.value}`;
+      const ask = () => httpRequest({ port: srv.ops, path: '/console/api/overview', headers: { Cookie: cookie } });
+      assert.equal((await ask()).status, 200);
+      storeQuery(srv, 'UPDATE console_sessions SET seen_at = seen_at - 1801000 ' + // this one, the newest
+        'WHERE created_at = (SELECT MAX(created_at) FROM console_sessions)');
+      const r = await ask();
+      assert.equal(r.status, 401, r.text);
+      assert.deepEqual(r.json, { error: 'the session ended: sign in again' });
+      assert.equal((await ask()).status, 401); // and it is gone
+    } finally { await other.close(); }
+
+    // Sign out in the page: back to the form, and the cookie no longer works.
+    const [c] = await page.context().cookies(`${base}/console/`);
+    await page.click('#logout');
+    await page.locator('#login-name').waitFor();
+    const r = await httpRequest({ port: srv.ops, path: '/console/api/apps', headers: { Cookie: `userd_console=${c.value}` } });
+    assert.equal(r.status, 401);
+    assert.deepEqual(await page.context().cookies(`${base}/console/`), []);
     assert.deepEqual(page.problems, []);
   });
 
