@@ -50,9 +50,17 @@ describe('admin console in the browser', () => {
     await page.click('#confirm-ok');
   }
 
+  // Opens a user's page and waits for it (not for the page it replaces).
+  async function openUser(appId, id) {
+    await page.goto(`${base}/console/#/user/${appId}/${id}`);
+    await page.waitForFunction((t) => document.getElementById('page-title')?.textContent === t, `User ${id}`);
+  }
+
+  let searches = 0;
   async function search(appId, by, q) {
-    await page.goto(`${base}/console/#/users`);
-    await page.locator('#search').waitFor();
+    // A fresh Users page (an empty result area), not the previous search's.
+    await page.goto(`${base}/console/#/users?fresh=${++searches}`);
+    await page.waitForFunction(() => document.getElementById('results')?.childElementCount === 0);
     await page.selectOption('#search-app', appId);
     await page.selectOption('#search-by', by);
     await page.fill('#search-q', q);
@@ -157,8 +165,7 @@ describe('admin console in the browser', () => {
 
   test('a user page; disable refuses the user on every face at once', async () => {
     // The live user: its IM token and its live profile.
-    await page.goto(`${base}/console/#/user/${app.app_id}/${users.live.im_userid}`);
-    await page.locator('#user-state').waitFor();
+    await openUser(app.app_id, users.live.im_userid);
     assert.equal(await page.textContent('#user-state'), 'active');
     assert.match(await page.textContent('dl.facts'), /FacesIM, live/);
     await screenshot(page, 'console-user');
@@ -174,8 +181,7 @@ describe('admin console in the browser', () => {
     } finally { im.close(); live.close(); }
 
     // The app-face user: its IM token and its app cookie.
-    await page.goto(`${base}/console/#/user/${srv.defaultApp.app_id}/${users.app.accountId}`);
-    await page.locator('#user-state').waitFor();
+    await openUser(srv.defaultApp.app_id, users.app.accountId);
     assert.equal(await page.textContent('#user-state'), 'active');
     await clickConfirmed('#user-disable');
     await page.locator('#user-state', { hasText: 'disabled' }).waitFor();
@@ -190,8 +196,7 @@ describe('admin console in the browser', () => {
   });
 
   test('reset password: the generated one signs in on the IM face, the old one no longer', async () => {
-    await page.goto(`${base}/console/#/user/${app.app_id}/${users.im.id}`);
-    await page.locator('#user-state').waitFor();
+    await openUser(app.app_id, users.im.id);
     await clickConfirmed('#user-reset');
     await page.locator('#new-password').waitFor();
     const fresh = await page.textContent('#new-password');
