@@ -24,11 +24,11 @@ BUILD   ?= build
 OPT_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIBSRCS:src/%.c=$(BUILD)/asan/obj/%.o)
 TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/db_pg store/schema store/queries \
-               base/arena base/config base/log base/errors)
+               base/arena base/config base/log base/errors base/metrics)
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops install FORCE
 
 all: deps $(BUILD)/userd
 
@@ -42,12 +42,28 @@ deps-test:
 deps-browser:
 	@scripts/deps.sh browser
 
+# Prometheus, promtool and systemd-analyze for the operations tests (tests/bb/ops*.test.mjs).
+deps-ops:
+	@scripts/deps.sh ops
+
 # Files built into the binary (src/base/embed.h): the compiler's dependency
 # files do not name what .incbin reads, so `embed` makes every build of the
 # object src/OBJ.c depend on the files it embeds.
 embed = $(foreach d,obj asan/obj fuzz/obj,$(eval $(BUILD)/$(d)/$(1).o: $(2)))
 $(call embed,ops/openapi,$(wildcard docs/openapi/*.json))
 $(call embed,console/assets,$(wildcard src/console/assets/*))
+
+# The version and commit the binary reports (userd_build_info): written to
+# $(BUILD)/gen/ops/version.h only when they change, so a commit rebuilds one object.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+INCS    += -I$(BUILD)/gen
+$(BUILD)/gen/ops/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define USERD_VERSION "%s"\n#define USERD_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(foreach d,obj asan/obj fuzz/obj,$(BUILD)/$(d)/ops/metrics.o): $(BUILD)/gen/ops/version.h
+FORCE:
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -94,7 +110,7 @@ BB_LOAD  := $(patsubst tests/%,%,$(sort $(wildcard tests/bb/load/*.test.mjs)))
 BB_JOBS  ?= 2
 BB_RUN    = cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=$(BB_JOBS) $(BB_FILES)
 
-blackbox: deps-test deps-browser $(BUILD)/asan/userd
+blackbox: deps-test deps-browser deps-ops $(BUILD)/asan/userd
 	$(BB_RUN)
 
 test-load: deps-test $(BUILD)/asan/userd
@@ -105,7 +121,7 @@ test-load: deps-test $(BUILD)/asan/userd
 deps-pg:
 	@scripts/deps.sh pg
 
-test-pg: deps-test deps-pg deps-browser $(BUILD)/asan/userd
+test-pg: deps-test deps-pg deps-browser deps-ops $(BUILD)/asan/userd
 	scripts/pg_test.sh sh -c '$(BB_RUN)'
 
 # The banned functions, and the layers' include rules (with a self-test that
@@ -176,6 +192,39 @@ $(BUILD)/bench/benchtool: bench/benchtool.c $(BUILD)/obj/core/secret.o $(BUILD)/
 
 bench: deps-bench $(BUILD)/userd $(BUILD)/bench/benchtool
 	node bench/run.mjs --bin $(BUILD)/userd --tool $(BUILD)/bench/benchtool $(BENCH_ARGS)
+
+# ---- make install (docs/operations.md, "Install") ----
+# The binary, the man page userd(8) and an example config made from the
+# settings table (scripts/gen_config_doc.py), and the systemd unit. PREFIX and
+# DESTDIR as usual; the config goes to SYSCONFDIR/userd/userd.conf, unless one
+# is there already.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/userd
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+
+# Written whole, then renamed: two test passes may make them at once.
+$(BUILD)/dist/userd.8: src/base/config.def scripts/gen_config_doc.py
+	@mkdir -p $(dir $@)
+	scripts/gen_config_doc.py --man '$(VERSION)' >$@.$$$$ && mv $@.$$$$ $@
+$(BUILD)/dist/userd.conf.example: src/base/config.def scripts/gen_config_doc.py
+	@mkdir -p $(dir $@)
+	scripts/gen_config_doc.py --example >$@.$$$$ && mv $@.$$$$ $@
+$(BUILD)/dist/userd.service: scripts/userd.service.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@.$$$$ && mv $@.$$$$ $@
+
+install: deps $(BUILD)/userd $(BUILD)/dist/userd.8 $(BUILD)/dist/userd.conf.example $(BUILD)/dist/userd.service
+	install -D -m 755 $(BUILD)/userd $(DESTDIR)$(BINDIR)/userd
+	install -D -m 644 $(BUILD)/dist/userd.8 $(DESTDIR)$(MANDIR)/man8/userd.8
+	install -D -m 644 $(BUILD)/dist/userd.conf.example $(DESTDIR)$(DOCDIR)/userd.conf.example
+	install -D -m 644 docs/operations.md $(DESTDIR)$(DOCDIR)/operations.md
+	install -D -m 644 docs/ops/userd.rules.yml $(DESTDIR)$(DOCDIR)/userd.rules.yml
+	test -e $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf || \
+	  install -D -m 644 $(BUILD)/dist/userd.conf.example $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf
+	install -D -m 644 $(BUILD)/dist/userd.service $(DESTDIR)$(UNITDIR)/userd.service
 
 clean:
 	rm -rf build

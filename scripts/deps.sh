@@ -6,10 +6,11 @@
 #   scripts/deps.sh bench   - + wrk and nginx
 #   scripts/deps.sh fuzz    - + clang, its libFuzzer/sanitizer runtime and llvm-symbolizer (make fuzz, the replay)
 #   scripts/deps.sh browser - + Debian's Chromium, which the browser tests drive headless (playwright-core)
+#   scripts/deps.sh ops     - + Prometheus (server and promtool), systemd-analyze and man, for the operations tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev libcurl4-openssl-dev)
+need=(gcc make pkg-config python3 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev libcurl4-openssl-dev)
 case "${1:-build}" in
   build) ;;
   test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
@@ -17,7 +18,8 @@ case "${1:-build}" in
   bench) need+=(wrk nginx-light nodejs) ;;
   fuzz)  need+=(clang libclang-rt-14-dev llvm) ;;   # llvm: llvm-symbolizer for readable reports
   browser) need+=(chromium fonts-dejavu-core) ;;
-  *) echo "usage: $0 build|test|pg|bench|fuzz|browser" >&2; exit 2 ;;
+  ops)   need+=(prometheus systemd man-db) ;;
+  *) echo "usage: $0 build|test|pg|bench|fuzz|browser|ops" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -9,6 +9,7 @@
  *   userd app tokens APP_ID          list the app's admin tokens
  *   userd operator add|reset NAME    add a console operator / give it a new password (printed once)
  *   userd operator list|remove NAME  list the operators / remove one
+ *   userd backup FILE                copy the SQLite store, while it serves, to FILE
  */
 #include <jansson.h>
 #include <malloc.h>
@@ -22,9 +23,11 @@
 #include "app/app.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/notify.h"
 #include "core/apps.h"
 #include "core/audit.h"
 #include "core/operators.h"
+#include "core/backup.h"
 #include "core/passwords.h"
 #include "core/srvkey.h"
 #include "http/http.h"
@@ -42,6 +45,7 @@ static void usage(FILE *out)
           "       userd app tokens APP_ID\n"
           "       userd operator add|reset|remove NAME\n"
           "       userd operator list\n"
+          "       userd backup FILE\n"
           "       userd --help\n\n",
           out);
     cfg_help(out);
@@ -238,6 +242,29 @@ static int cmd_operator(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+/* `backup FILE`: a consistent copy of the SQLite store, made while it serves. */
+static int cmd_backup(const char *file)
+{
+    struct ctx c;
+    struct backup_info b;
+    const char *no = backup_refusal();
+    if (no) {
+        fprintf(stderr, "userd: %s\n", no);
+        return 1;
+    }
+    if (cli_ctx(&c))
+        return 1;
+    int rc = backup_store(&c, file, &b);
+    cli_done(&c);
+    if (rc) {
+        fprintf(stderr, "userd: backup to %s failed (%s): %s is unchanged\n", file, err_str(rc), file);
+        return 1;
+    }
+    printf("backed up %s to %s: %lld pages, %lld bytes; %lld apps, %lld accounts\n", cfg_str(CFG_store_url), file,
+           (long long)b.pages, (long long)b.bytes, (long long)b.apps, (long long)b.accounts);
+    return 0;
+}
+
 static int start_face(const struct face *f, enum cfg_id listen)
 {
     const char *addr = cfg_str(listen);
@@ -285,15 +312,19 @@ static int cmd_serve(void)
 
     if (http_pool_start((int)cfg_int(CFG_password_threads), (int)cfg_int(CFG_password_queue)) ||
         start_face(&im_face, CFG_im_listen) || start_face(&live_face, CFG_live_listen) ||
-        start_face(&app_face, CFG_app_listen) || start_face(&ops_face, CFG_ops_listen)) {
+        start_face(&app_face, CFG_app_listen) || ops_start()) {
         http_shutdown(0);
+        ops_stop();
         ctx_close_all();
         return 1;
     }
     log_info("userd ready");
+    (void)notify_manager("READY=1\nSTATUS=serving");
     sigwait(&sigs, &sig);
     log_info("userd stopping (signal %d): finishing requests in flight", sig);
+    (void)notify_manager("STOPPING=1\nSTATUS=finishing requests in flight");
     http_shutdown(10000);
+    ops_stop();
     ctx_close_all();
     log_info("userd stopped");
     return 0;
@@ -328,6 +359,8 @@ int main(int argc, char **argv)
         return 2;
     if (n_rest >= 1 && !strcmp(rest[0], "serve") && n_rest == 1)
         return cmd_serve();
+    if (n_rest == 2 && !strcmp(rest[0], "backup"))
+        return cmd_backup(rest[1]);
     if (n_rest >= 1 && !strcmp(rest[0], "app"))
         return cmd_app(n_rest - 1, rest + 1);
     if (n_rest >= 1 && !strcmp(rest[0], "operator"))

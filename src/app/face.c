@@ -17,8 +17,8 @@ static const struct route routes[] = {
     ROUTE(M_POST, "/user/verify_code_yp", app_verify_code, APP_OPEN),
     ROUTE(M_GET, "/user/regionlist", app_regionlist, APP_OPEN),
     ROUTE(M_POST, "/user/check_phone_available", app_check_phone_available, APP_OPEN),
-    ROUTE(M_POST, "/user/register", app_register, ROUTE_SLOW | APP_OPEN),
-    ROUTE(M_POST, "/user/login", app_login, ROUTE_SLOW | APP_OPEN),
+    ROUTE(M_POST, "/user/register", app_register, ROUTE_SLOW | ROUTE_REGISTER | APP_OPEN),
+    ROUTE(M_POST, "/user/login", app_login, ROUTE_SLOW | ROUTE_LOGIN | APP_OPEN),
     ROUTE(M_POST, "/user/logout", app_logout, 0),
     ROUTE(M_POST, "/user/reset_password", app_reset_password, ROUTE_SLOW | APP_OPEN),
     ROUTE(M_POST, "/user/change_password", app_change_password, ROUTE_SLOW),
@@ -45,7 +45,7 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/user/find_user", app_find_user, 0),
     /* the current SealTalk server's (docs/app.md: which routes serve which generation) */
     ROUTE(M_GET, "/user/pic_code", app_pic_code, APP_OPEN),
-    ROUTE(M_POST, "/user/verify_code_register", app_verify_code_register, APP_OPEN),
+    ROUTE(M_POST, "/user/verify_code_register", app_verify_code_register, ROUTE_REGISTER | APP_OPEN),
     ROUTE(M_POST, "/user/updateUser", app_update_user, 0),
     ROUTE(GP, "/user/del", app_del, 0), /* iOS POSTs, Android GETs */
     ROUTE(M_GET, "/user/getUserInfo", app_get_user_info, 0),
@@ -146,6 +146,7 @@ static const char *allowed(struct http_req *r)
 
 void app_fail(struct http_req *r, int err)
 {
+    r->err = err;
     const struct app_error *e = find_error(r, err);
     if ((err < 0 ? -err : err) == E_METHOD) /* RFC 9110: a 405 lists the methods that would do */
         http_add_header(r, "Allow", allowed(r));

@@ -39,20 +39,25 @@ static int sync_dir_of(const char *path)
     return rc;
 }
 
-int file_replace(const char *path, const void *data, size_t len, mode_t mode)
+int file_temp_beside(const char *path, char **tmp)
 {
     size_t n = strlen(path) + sizeof(".tmp.XXXXXX");
-    char *tmp = xmalloc(n);
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    const char *step = "create";
-    int fd = mkostemp(tmp, O_CLOEXEC); /* 0600 from the start: the data may be secret */
-    if (fd < 0)
-        goto fail;
-    step = "write";
-    if (write_all(fd, data, len))
-        goto fail;
-    step = "chmod";
-    if (fchmod(fd, mode))
+    *tmp = xmalloc(n);
+    snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkostemp(*tmp, O_CLOEXEC); /* 0600 from the start: the data may be secret */
+    if (fd < 0) {
+        log_error("cannot write %s (create): %s", path, strerror(errno));
+        free(*tmp);
+        *tmp = NULL;
+        return -E_INTERNAL;
+    }
+    return fd;
+}
+
+int file_commit(char *tmp, const char *path, int fd)
+{
+    const char *step = "open";
+    if (fd < 0 && (fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0)
         goto fail;
     step = "fsync";
     if (fsync(fd))
@@ -71,10 +76,34 @@ int file_replace(const char *path, const void *data, size_t len, mode_t mode)
     return 0;
 fail:
     log_error("cannot write %s (%s): %s", path, step, strerror(errno));
+    file_abandon(tmp, fd);
+    return -E_INTERNAL;
+}
+
+void file_abandon(char *tmp, int fd)
+{
     if (fd >= 0)
         close(fd);
-    if (strcmp(step, "create"))
+    if (tmp)
         unlink(tmp);
     free(tmp);
+}
+
+int file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+    char *tmp;
+    int fd = file_temp_beside(path, &tmp);
+    if (fd < 0)
+        return fd;
+    const char *step = "write";
+    if (write_all(fd, data, len))
+        goto fail;
+    step = "chmod";
+    if (fchmod(fd, mode))
+        goto fail;
+    return file_commit(tmp, path, fd);
+fail:
+    log_error("cannot write %s (%s): %s", path, step, strerror(errno));
+    file_abandon(tmp, fd);
     return -E_INTERNAL;
 }

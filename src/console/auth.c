@@ -49,6 +49,7 @@ void con_reply(struct http_req *r, int status, json_t *o)
 
 void con_fail(struct http_req *r, int err)
 {
+    r->err = err; /* for the metrics (http/stats.c) */
     const struct face_error *e = face_error_find(errors, sizeof(errors) / sizeof(*errors), err);
     const char *msg = r->why ? arena_printf(r->a, "%s: %s", e->message, r->why) : e->message;
     con_reply(r, e->status, json_pack("{s:s}", "error", msg));

@@ -99,6 +99,11 @@ int acct_create_password(struct ctx *c, struct account *in, const char *password
     return rc;
 }
 
+int acct_count_by_app(struct ctx *c, void (*fn)(const char *app_id, int64_t n, void *), void *arg)
+{
+    return store_acct_count_each(c->db, fn, arg);
+}
+
 int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out)
 {
     return not_found_as_user(store_acct_by_id(c->db, c->a, app_id, id, out));

@@ -60,6 +60,12 @@ int acct_create_password(struct ctx *c, struct account *in, const char *password
 int acct_create_tx(struct db *db, struct account *in) USERD_MUST_CHECK;
 
 /** The account with this id in the app; -E_USER_UNKNOWN when there is none. */
+/**
+ * Calls fn for every app with its number of accounts (app_id valid during
+ * the call only). A full scan of the accounts: for a background count (the
+ * ops listener's userd_accounts), never per request.
+ */
+int acct_count_by_app(struct ctx *c, void (*fn)(const char *app_id, int64_t n, void *), void *arg) USERD_MUST_CHECK;
 int acct_get(struct ctx *c, const char *app_id, int64_t id, struct account *out) USERD_MUST_CHECK;
 
 /**

@@ -6,6 +6,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/lowprio.h"
+#include "base/metrics.h"
 #include "core/limits.h"
 #include "core/secret.h"
 #include "store/store.h"
@@ -61,10 +62,34 @@ static void verify_job(void *p)
     j->rc = crypto_pwhash_str_verify(j->stored, j->password, strlen(j->password));
 }
 
+static const double hash_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+static void op_label(const struct metric *m, size_t slot, char *buf, size_t cap)
+{
+    (void)m;
+    snprintf(buf, cap, "op=\"%s\"", slot ? "verify" : "hash");
+}
+
+/* slot 0: hashing a new password, 1: verifying one */
+static struct metric hash_seconds = {
+    .name = "userd_password_hash_duration_seconds",
+    .help = "Time of one Argon2id computation (op: hash a new password, or verify one).",
+    .type = METRIC_HISTOGRAM, .n = 2, .label = op_label, .bounds = hash_bounds,
+    .n_bounds = sizeof(hash_bounds) / sizeof(*hash_bounds)};
+METRICS_REGISTER(&hash_seconds)
+
+/* Runs job on a low-priority worker and times it. */
+static void timed_run(void (*job)(void *), struct argon2_job *j, size_t op)
+{
+    int64_t t0 = metric_now_us();
+    lowprio_run(job, j);
+    metric_observe(&hash_seconds, op, metric_now_us() - t0);
+}
+
 int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])
 {
     struct argon2_job j = {.password = password, .out = out};
-    lowprio_run(hash_job, &j);
+    timed_run(hash_job, &j, 0);
     if (j.rc) {
         log_error("password hash failed: out of memory");
         return -E_INTERNAL;
@@ -77,7 +102,7 @@ int pw_check_hash(const char *stored, const char *password)
     struct argon2_job j = {.password = password, .stored = stored};
     if (!stored[0])
         return -E_PASSWORD;
-    lowprio_run(verify_job, &j);
+    timed_run(verify_job, &j, 1);
     return j.rc ? -E_PASSWORD : 0;
 }
 

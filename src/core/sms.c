@@ -4,11 +4,13 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/config.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "core/imgcode.h"
 #include "core/limits.h"
 #include "core/secret.h"
@@ -89,16 +91,34 @@ out:
     return rc;
 }
 
+/* Sends by provider (log, http) and result (ok, error). */
+static void send_label(const struct metric *m, size_t slot, char *buf, size_t cap)
+{
+    (void)m;
+    snprintf(buf, cap, "provider=\"%s\",result=\"%s\"", slot / 2 ? "http" : "log", slot % 2 ? "error" : "ok");
+}
+
+static struct metric sends = {
+    .name = "userd_sms_sends_total",
+    .help = "SMS codes handed to the provider, by provider (log, http) and result (ok, error).",
+    .type = METRIC_COUNTER, .n = 4, .label = send_label};
+METRICS_REGISTER(&sends)
+
 static int deliver(const char *region, const char *phone, const char *code)
 {
     const char *provider = cfg_str(CFG_sms_provider);
+    int rc;
     if (!strcmp(provider, "log")) {
         /* The one place a code is logged: the development provider, by design. */
         log_warn("sms (log provider, development only): code %s for +%s %s", code, region, phone);
+        metric_add(&sends, 0, 1);
         return 0;
     }
-    if (!strcmp(provider, "http"))
-        return deliver_http(region, phone, code);
+    if (!strcmp(provider, "http")) {
+        rc = deliver_http(region, phone, code);
+        metric_add(&sends, rc ? 3 : 2, 1);
+        return rc;
+    }
     log_error("sms: unknown provider \"%s\" (log or http)", provider);
     return -E_NOT_CONFIGURED;
 }

@@ -35,6 +35,13 @@ enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_DELETE = 8, M_OTHER = 16 
  * health, readiness and metrics.
  */
 #define ROUTE_NO_STORE 2
+/*
+ * ROUTE_LOGIN, ROUTE_REGISTER: the route signs in, or makes accounts; its
+ * answers are counted by result (userd_logins_total,
+ * userd_registrations_total): "ok", or the core error the face failed with.
+ */
+#define ROUTE_LOGIN 4
+#define ROUTE_REGISTER 8
 
 struct http_req;
 struct MHD_Daemon;
@@ -112,6 +119,7 @@ struct http_req {
     const char *why; /* detail for an error answer (no secrets): "username: too long" */
     json_t *json;    /* the parsed body, once http_json_body() has read it */
     int head_status; /* the request line was refused before the head was read (414) */
+    int err;         /* the core error the face failed with (0: none): the face's fail() sets it */
     int counted;     /* counted in flight (from its head until its end) */
     int close;       /* close the connection after the answer */
     const char *client_ip; /* behind a proxy: the client counted by conn_client_enter() */

@@ -17,6 +17,7 @@
 #include "http/pool.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,7 +26,29 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/lowprio.h"
+#include "base/metrics.h"
 #include "core/ctx.h"
+
+/* The pool's metrics (docs/operations.md); its depth is read at scrape time (pool_stats). */
+enum { REFUSED_ADMISSION, REFUSED_WAITED, REFUSED_STOPPING, REFUSED__N };
+static const char *const refusal_names[] = {"admission", "waited", "stopping"};
+
+static void refusal_label(const struct metric *m, size_t slot, char *buf, size_t cap)
+{
+    (void)m;
+    snprintf(buf, cap, "reason=\"%s\"", refusal_names[slot]);
+}
+
+static struct metric queue_wait = {
+    .name = "userd_password_queue_wait_seconds",
+    .help = "Time from a password request's arrival to its start on a hashing thread.",
+    .type = METRIC_HISTOGRAM, .n = 1, .bounds = metric_latency_bounds, .n_bounds = METRIC_LATENCY_N};
+static struct metric refusals = {
+    .name = "userd_password_refusals_total",
+    .help = "Password requests answered busy: its expected wait was over password.max_wait_ms (admission), "
+            "it waited that long (waited), or userd was stopping (stopping).",
+    .type = METRIC_COUNTER, .n = REFUSED__N, .label = refusal_label};
+METRICS_REGISTER(&queue_wait, &refusals)
 
 /* Until pool_hash_time() says better: Argon2id at the default cost takes 20-80 ms. */
 #define FIRST_GUESS_US 100000
@@ -137,8 +160,10 @@ static void *worker(void *arg)
         /* j belongs to its request, which may be gone once run() or refuse() returns. */
         unsigned cost = j->cost;
         int ran = 0;
+        metric_observe(&queue_wait, 0, start - j->since_us);
         if (start - j->since_us > P.budget_us) {
             log_debug("pool: busy: waited %lld ms", (long long)(start - j->since_us) / 1000);
+            metric_add(&refusals, REFUSED_WAITED, 1);
             j->retry_after = 1;
             j->refuse(j);
         } else {
@@ -196,7 +221,9 @@ int pool_submit(struct pool_job *j)
         j->retry_after = seconds_up(P.draining ? 0 : start);
         log_debug("pool: busy: would start in %lld ms (%d waiting, %lld hashes, %d running)", (long long)start / 1000,
                   P.len, (long long)P.queued_cost, P.running);
+        int why = P.draining ? REFUSED_STOPPING : REFUSED_ADMISSION;
         pthread_mutex_unlock(&P.mu);
+        metric_add(&refusals, (size_t)why, 1);
         return -E_BUSY;
     }
     j->next = NULL;
@@ -223,6 +250,7 @@ void pool_drain(void)
     pthread_mutex_unlock(&P.mu);
     while (j) {
         struct pool_job *next = j->next;
+        metric_add(&refusals, REFUSED_STOPPING, 1);
         j->retry_after = 1;
         j->refuse(j);
         j = next;

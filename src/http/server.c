@@ -33,6 +33,7 @@
 #include "http/conn.h"
 #include "http/http.h"
 #include "http/pool.h"
+#include "http/stats.h"
 
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
@@ -322,8 +323,11 @@ static void request_free(struct http_req *r, int status)
                    mono_us() - r->start_us, r->request_id);
     if (r->client_ip)
         conn_client_leave(r->client_ip);
-    if (r->counted)
+    if (r->counted) {
         atomic_fetch_sub(&in_flight, 1);
+        stats_in_flight(r->face, -1);
+        stats_request(r->face, r, status, mono_us() - r->start_us);
+    }
     free(r->resp);
     arena_free(r->a);
 }
@@ -344,7 +348,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
+    const struct listener *l = cls;
+    stats_conn(l->face, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         *socket_context = ci ? conn_open(ci->connect_fd) : NULL;
@@ -664,6 +669,7 @@ static int head_in(struct http_req *r, const char *url, const char *method, cons
     r->body = "";
     r->counted = 1;
     atomic_fetch_add(&in_flight, 1);
+    stats_in_flight(r->face, 1);
     if (r->hc)
         conn_phase(r->hc, CONN_BODY);
     const char *why;
@@ -822,6 +828,7 @@ static struct MHD_Daemon *start_daemon(const struct face *face, unsigned flags, 
         return NULL;
     struct listener *l = &listeners[n_listeners];
     l->face = face;
+    stats_face(face);
     /* Behind a proxy every connection comes from the proxy: the cap counts forwarded clients instead (conn.c). */
     unsigned per_ip = cfg_bool(CFG_http_trust_proxy) ? 0 : (unsigned)cfg_int(CFG_http_max_connections_per_ip);
     l->d = MHD_start_daemon(

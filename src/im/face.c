@@ -13,14 +13,14 @@
  */
 static const struct route routes[] = {
     /* tokens (tokens.c) */
-    ROUTE(M_POST, "/token/user", im_token_user, ROUTE_SLOW | IM_OPEN),
-    ROUTE(M_POST, "/token/id", im_token_id, ROUTE_SLOW | IM_OPEN),
-    ROUTE(M_POST, "/token/login", im_token_login, ROUTE_SLOW | IM_OPEN),
+    ROUTE(M_POST, "/token/user", im_token_user, ROUTE_SLOW | ROUTE_LOGIN | IM_OPEN),
+    ROUTE(M_POST, "/token/id", im_token_id, ROUTE_SLOW | ROUTE_LOGIN | IM_OPEN),
+    ROUTE(M_POST, "/token/login", im_token_login, ROUTE_SLOW | ROUTE_LOGIN | IM_OPEN),
     /* accounts (register.c, account.c) */
-    ROUTE(M_POST, "/user/register/v2", im_register_v2, ROUTE_SLOW | IM_OPEN),
+    ROUTE(M_POST, "/user/register/v2", im_register_v2, ROUTE_SLOW | ROUTE_REGISTER | IM_OPEN),
     /* bulk registration is a server-side act: an admin token, and one hash per item when admitted */
-    ROUTE_COST(M_POST, "/user/register/batch", im_register_batch, ROUTE_SLOW | IM_ADMIN, im_batch_cost),
-    ROUTE(M_POST, "/user/register/push", im_register_push, ROUTE_SLOW | IM_OPEN),
+    ROUTE_COST(M_POST, "/user/register/batch", im_register_batch, ROUTE_SLOW | ROUTE_REGISTER | IM_ADMIN, im_batch_cost),
+    ROUTE(M_POST, "/user/register/push", im_register_push, ROUTE_SLOW | ROUTE_REGISTER | IM_OPEN),
     ROUTE(M_POST | M_DELETE, "/user/delete", im_user_delete, ROUTE_SLOW),
     ROUTE_Q(M_POST | M_PUT, "/user/username", im_set_username, 0, NULL, "username"),
     ROUTE(M_POST, "/user/change_password", im_change_password, ROUTE_SLOW),
@@ -136,6 +136,7 @@ static const char *allowed(struct http_req *r)
 
 void im_fail(struct http_req *r, int err)
 {
+    r->err = err;
     const struct face_error *e = find_error(err);
     if ((err < 0 ? -err : err) == E_METHOD) {
         const char *allow = allowed(r);

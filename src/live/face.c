@@ -5,8 +5,8 @@
 #include "live/live.h"
 
 static const struct route routes[] = {
-    ROUTE(M_POST, "/server/user/register", live_register_one, 0),
-    ROUTE(M_POST, "/server/user/register/batch", live_register_batch, 0),
+    ROUTE(M_POST, "/server/user/register", live_register_one, ROUTE_REGISTER),
+    ROUTE(M_POST, "/server/user/register/batch", live_register_batch, ROUTE_REGISTER),
     ROUTE(M_PUT, "/server/user/:id", live_update_user, 0),
     ROUTE(M_GET, "/server/user/info/:id", live_info, 0),
     ROUTE(M_GET, "/server/user/infos", live_infos, 0),
@@ -83,6 +83,7 @@ const char *live_message(struct http_req *r, int err)
 
 void live_fail(struct http_req *r, int err)
 {
+    r->err = err;
     const struct face_error *e = find(err);
     if ((err < 0 ? -err : err) == E_METHOD) { /* RFC 9110: a 405 lists the methods that would do */
         unsigned m = http_route_methods(routes, sizeof(routes) / sizeof(*routes), r->path ? r->path : "");

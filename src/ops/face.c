@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/config.h"
 #include "console/console.h"
 
 /*
@@ -15,6 +16,7 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/readyz", ops_readyz, ROUTE_NO_STORE),
     ROUTE(M_GET, "/openapi/:file", ops_openapi, ROUTE_NO_STORE),
     CONSOLE_ROUTES, /* the admin console (console/console.h) */
+    ROUTE(M_GET, "/metrics", ops_metrics, ROUTE_NO_STORE),
 };
 
 static const struct face_error errors[] = {
@@ -37,6 +39,7 @@ void ops_status(struct http_req *r, int status, const char *status_word)
 
 void ops_fail(struct http_req *r, int err)
 {
+    r->err = err;
     const struct face_error *e = face_error_find(errors, sizeof(errors) / sizeof(*errors), err);
     if ((err < 0 ? -err : err) == E_METHOD) {
         unsigned m = http_route_methods(routes, sizeof(routes) / sizeof(*routes), r->path ? r->path : "");
@@ -57,3 +60,15 @@ const struct face ops_face = {
     .serve = serve,
     .fail = ops_fail,
 };
+
+int ops_start(void)
+{
+    const char *addr = cfg_str(CFG_ops_listen);
+    ops_metrics_start();
+    if (!strcmp(addr, "off"))
+        return 0;
+    int rc = http_listen(&ops_face, addr);
+    return rc ? rc : ops_accounts_start();
+}
+
+void ops_stop(void) { ops_accounts_stop(); }

@@ -75,6 +75,17 @@ int store_acct_by_email(db_t *db, struct arena *a, const char *app_id, const cha
     return one(db, a, out, db_query(db, Q_ACCT_BY_EMAIL, "tt", app_id, email));
 }
 
+int store_acct_count_each(db_t *db, void (*fn)(const char *app_id, int64_t n, void *), void *arg)
+{
+    int rc = db_query(db, Q_ACCT_COUNT_BY_APP, "");
+    if (rc)
+        return rc;
+    while ((rc = db_row(db)) > 0)
+        fn(db_text(db, 0), db_int(db, 1), arg);
+    db_end(db);
+    return rc;
+}
+
 int store_acct_set_password(db_t *db, const char *app_id, int64_t id, const char *pw_hash, int64_t now)
 {
     int rc = db_exec(db, Q_ACCT_SET_PASSWORD, "titi", app_id, id, pw_hash, now);

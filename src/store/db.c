@@ -1,12 +1,28 @@
 #include "store/db.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/db_impl.h"
 #include "store/schema.h"
+
+static void query_label(const struct metric *m, size_t slot, char *buf, size_t cap)
+{
+    (void)m;
+    snprintf(buf, cap, "query=\"%s\"", query_name((int)slot));
+}
+
+/* From the start of a query to its db_end(): its statement's run and the reading of its rows. */
+static struct metric query_seconds = {
+    .name = "userd_store_query_duration_seconds",
+    .help = "Time of one store query, from its start to the end of reading its rows, by query name (queries.def).",
+    .type = METRIC_HISTOGRAM, .n = Q__COUNT, .label = query_label, .bounds = metric_latency_bounds,
+    .n_bounds = METRIC_LATENCY_N, .hide_zero = 1};
+METRICS_REGISTER(&query_seconds)
 
 int db_open(const char *url, db_t **out)
 {
@@ -79,6 +95,8 @@ static int vquery(db_t *db, enum query_id q, const char *fmt, va_list ap)
         log_error("query %s: bad argument format", query_name(q));
         return n;
     }
+    db->q = q;
+    db->q_start = metric_now_us();
     return db->ops->query(db, q, args, n);
 }
 
@@ -113,7 +131,19 @@ int db_first_int(db_t *db, int rc, int none, int64_t *out)
     }
     return rc;
 }
-void db_end(db_t *db) { db->ops->end(db); }
+int db_backup(db_t *db, const char *path, int64_t *pages, int64_t *page_size)
+{
+    return db->ops->backup ? db->ops->backup(db, path, pages, page_size) : -E_NOT_CONFIGURED;
+}
+
+void db_end(db_t *db)
+{
+    db->ops->end(db);
+    if (db->q_start) {
+        metric_observe(&query_seconds, (size_t)db->q, metric_now_us() - db->q_start);
+        db->q_start = 0;
+    }
+}
 
 int db_exec(db_t *db, enum query_id q, const char *fmt, ...)
 {

@@ -34,6 +34,14 @@ enum db_kind db_kind(const db_t *db);
 /** Applies the schema migrations not yet applied (under a lock on PostgreSQL). */
 int db_migrate(db_t *db) USERD_MUST_CHECK;
 
+/**
+ * SQLite: copies the whole database into the existing empty file at path,
+ * consistent as of one moment while other connections and processes go on
+ * writing (the online backup API, in one step: one read transaction);
+ * *pages of *page_size bytes. -E_NOT_CONFIGURED on PostgreSQL (pg_dump).
+ */
+int db_backup(db_t *db, const char *path, int64_t *pages, int64_t *page_size) USERD_MUST_CHECK;
+
 /** Cheap liveness check; tries to reconnect a lost connection. */
 int db_ping(db_t *db) USERD_MUST_CHECK;
 

@@ -25,6 +25,8 @@ struct db_ops {
     const char *(*col_text)(db_t *db, int col);
     int (*col_null)(db_t *db, int col);
     int (*ping)(db_t *db);
+    /* Copies the database, as of one moment, into the empty file at path; *pages copied. NULL: not this back end. */
+    int (*backup)(db_t *db, const char *path, int64_t *pages, int64_t *page_size);
     const char *begin_read, *begin_write;
     const char *migrate_lock; /* run first in the migration transaction; NULL: none */
 };
@@ -34,6 +36,8 @@ struct db {
     enum db_kind kind;
     int in_tx;
     int no_retry; /* the last error was a timeout: running the transaction again would wait again */
+    enum query_id q;  /* the query running, for its duration */
+    int64_t q_start;  /* when it started (metric_now_us()), 0: none */
 };
 
 extern const struct db_ops db_sqlite_ops;

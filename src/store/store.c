@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "base/config.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/db_impl.h"
 #include "store/schema.h"
 
@@ -128,12 +130,42 @@ static void tx_backoff(db_t *db, int attempt)
     nanosleep(&ts, NULL);
 }
 
+/* Write transactions by how they ended, and the attempts run again after a conflict. */
+enum { TX_COMMIT, TX_ROLLBACK, TX_BUSY, TX_UNAVAILABLE, TX__N };
+static const char *const tx_results[] = {"commit", "rollback", "busy", "unavailable"};
+
+static void tx_label(const struct metric *m, size_t slot, char *buf, size_t cap)
+{
+    (void)m;
+    snprintf(buf, cap, "result=\"%s\"", tx_results[slot]);
+}
+
+static struct metric tx_total = {
+    .name = "userd_store_transactions_total",
+    .help = "Write transactions, by result: commit; rollback (the work failed, e.g. a duplicate); busy (still "
+            "conflicting after the retries); unavailable (the store could not be reached).",
+    .type = METRIC_COUNTER, .n = TX__N, .label = tx_label};
+static struct metric tx_retries = {
+    .name = "userd_store_transaction_retries_total",
+    .help = "Write transaction attempts run again after a lock or serialization conflict.",
+    .type = METRIC_COUNTER, .n = 1};
+METRICS_REGISTER(&tx_total, &tx_retries)
+
+static void count_tx(int rc, int attempts)
+{
+    size_t r = !rc ? TX_COMMIT : rc == -E_BUSY ? TX_BUSY : rc == -E_UNAVAILABLE ? TX_UNAVAILABLE : TX_ROLLBACK;
+    metric_add(&tx_total, r, 1);
+    if (attempts > 1)
+        metric_add(&tx_retries, 0, attempts - 1);
+}
+
 int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
 {
     int rc = -E_BUSY;
     int attempts = db_kind(db) == DB_PG ? 12 : 5;
     db->no_retry = 0;
-    for (int attempt = 0; attempt < attempts && rc == -E_BUSY && !db->no_retry; attempt++) {
+    int attempt;
+    for (attempt = 0; attempt < attempts && rc == -E_BUSY && !db->no_retry; attempt++) {
         tx_backoff(db, attempt);
         if ((rc = db_begin(db, 1)))
             continue;
@@ -144,6 +176,7 @@ int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
         }
         rc = db_commit(db);
     }
+    count_tx(rc, attempt);
     return rc;
 }
 

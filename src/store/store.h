@@ -32,6 +32,17 @@ int store_open(db_t **out) USERD_MUST_CHECK;
  */
 int store_schema_ready(db_t *db) USERD_MUST_CHECK;
 
+struct store_backup_info {
+    int64_t pages, bytes;     /* of the copy */
+    int64_t apps, accounts;   /* read back from the copy */
+};
+/**
+ * SQLite: copies the store, as of one moment and while it serves, to path:
+ * written beside it, read back, then renamed over it (mode 0600).
+ * -E_NOT_CONFIGURED on PostgreSQL; on failure (logged) path is as it was.
+ */
+int store_backup(db_t *db, const char *path, struct store_backup_info *out) USERD_MUST_CHECK;
+
 /** Closes this thread's connection, if any (thread exit, shutdown). */
 void store_thread_close(void);
 
@@ -81,6 +92,8 @@ int store_acct_by_mobile(db_t *db, struct arena *a, const char *app_id, const ch
                          struct account *out) USERD_MUST_CHECK;
 int store_acct_by_email(db_t *db, struct arena *a, const char *app_id, const char *email,
                         struct account *out) USERD_MUST_CHECK;
+/** Calls fn for every app with its number of accounts (app_id valid during the call only). A full scan. */
+int store_acct_count_each(db_t *db, void (*fn)(const char *app_id, int64_t n, void *), void *arg) USERD_MUST_CHECK;
 int store_acct_set_password(db_t *db, const char *app_id, int64_t id, const char *pw_hash, int64_t now) USERD_MUST_CHECK;
 /** Replaces the hash only if it is still old_hash (a rehash racing a password change loses). */
 int store_acct_rehash(db_t *db, const char *app_id, int64_t id, const char *old_hash, const char *new_hash) USERD_MUST_CHECK;

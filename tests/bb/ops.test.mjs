@@ -7,8 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO, USERD_BIN, httpRequest, startUserd, storeQuery } from './lib/harness.mjs';
 
-const SQLITE = !process.env.USERD_TEST_PG_ADMIN_URL && !process.env.USERD_TEST_STORE_URL;
-
 describe('ops listener', () => {
   let srv;
   before(async () => { srv = await startUserd(); });
@@ -90,7 +88,7 @@ describe('ops listener', () => {
   });
 });
 
-describe('ops listener: readiness follows the store', { skip: !SQLITE && 'SQLite store only (the test edits the file)' }, () => {
+describe('ops listener: readiness follows the store', () => {
   test('/readyz is 503 while a migration is missing, /healthz stays 200', async () => {
     const srv = await startUserd();
     try {
