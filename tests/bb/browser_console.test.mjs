@@ -96,7 +96,15 @@ describe('admin console in the browser', () => {
     await page.locator('#page-title', { hasText: 'Overview' }).waitFor();
     assert.equal(await page.textContent('#who-name'), OPERATOR);
     assert.equal(await page.textContent('#store-state'), 'ok');
-    await screenshot(page, 'console-overview');
+    // Right now: from the ops listener's /metrics, sampled every 5 s.
+    await page.locator('#right-now table').waitFor({ timeout: 15000 });
+    const metrics = await httpRequest({ port: srv.ops, path: '/metrics' });
+    const version = metrics.text.match(/^userd_build_info\{[^}]*version="([^"]+)"/m)[1];
+    assert.equal(await page.textContent('#version'), version);
+    assert.match(await page.textContent('#hash-queue'), /^\d+$/);
+    const faces = await page.locator('#right-now tbody tr td:first-child').allTextContents();
+    assert.deepEqual(faces, ['im', 'live', 'app', 'ops']);
+    await screenshot(page, 'console-overview-empty');
 
     const [cookie] = await page.context().cookies(`${base}/console/`);
     assert.equal(cookie.name, 'userd_console');
@@ -287,6 +295,19 @@ describe('admin console in the browser', () => {
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
   });
 
+  test('the overview counts the accounts per app and face, and the sign-ups of today', async () => {
+    await page.goto(`${base}/console/#/overview`);
+    await page.locator('#right-now table').waitFor({ timeout: 15000 });
+    const rows = await page.locator('table').nth(1).locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(rows.sort(), [
+      ['console shop', '2', '1', '1', '0', '1'], // the IM user; the live user, disabled
+      ['default', '1', '0', '0', '1', '0'],      // the app-face user, enabled again
+    ]);
+    assert.match(await page.textContent('h2:has-text("Sign-ups per day")'), /\(3\)$/);
+    await screenshot(page, 'console-overview');
+  });
+
   test('readable on a phone-sized screen', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await page.context().storageState() });
     const p = await phone.newPage();
@@ -303,7 +324,8 @@ describe('admin console in the browser', () => {
   });
 
   test('nothing came from outside the console, and the browser logged no error', () => {
-    const outside = requested.filter((u) => !u.startsWith(`${base}/console/`));
+    // The console's page, assets and API, and the ops listener's /metrics (the overview reads it).
+    const outside = requested.filter((u) => !u.startsWith(`${base}/console/`) && u !== `${base}/metrics`);
     assert.deepEqual(outside, []);
     assert.deepEqual(page.problems, []);
   });

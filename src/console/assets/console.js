@@ -137,6 +137,81 @@ function appPicker(apps, selected, id) {
     h('option', { value: a.app_id, selected: a.app_id === selected }, `${a.name} (${a.app_id})`)));
 }
 
+// ---- the service right now: the ops listener's /metrics (Prometheus text), sampled every 5 s ----
+function parseMetrics(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/);
+    if (!m) continue;
+    const labels = {};
+    for (const l of (m[2] || '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, (x, c) => (c === 'n' ? '\n' : c));
+    out.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+async function sampleMetrics() {
+  const res = await fetch('/metrics', { credentials: 'same-origin' });
+  return { at: performance.now(), series: parseMetrics(await res.text()) };
+}
+
+const FACES = ['im', 'live', 'app', 'ops'];
+
+// Per face over the interval between two samples: requests/s, 5xx/s, p99 (from the histogram's buckets).
+function faceRates(a, b) {
+  const dt = (b.at - a.at) / 1000;
+  const sum = (s, face, pred) => s.series.filter((x) => x.labels.face === face && pred(x)).reduce((t, x) => t + x.value, 0);
+  return FACES.map((face) => {
+    const req = (s) => sum(s, face, (x) => x.name === 'userd_http_requests_total');
+    const err = (s) => sum(s, face, (x) => x.name === 'userd_http_requests_total' && x.labels.status >= '500');
+    const n = req(b) - req(a);
+    const buckets = {};
+    for (const [s, sign] of [[b, 1], [a, -1]])
+      for (const x of s.series)
+        if (x.name === 'userd_http_request_duration_seconds_bucket' && x.labels.face === face)
+          buckets[x.labels.le] = (buckets[x.labels.le] || 0) + sign * x.value;
+    const bounds = Object.keys(buckets).sort((x, y) => Number(x) - Number(y));
+    const total = buckets['+Inf'] || 0;
+    const p99 = total ? bounds.find((le) => buckets[le] >= 0.99 * total) : null;
+    return { face, rps: n / dt, errors: (err(b) - err(a)) / dt, p99: p99 == null ? null : p99 === '+Inf' ? '> largest bucket' : `≤ ${Number(p99) * 1000} ms` };
+  });
+}
+
+function gauge(s, name) {
+  const x = s.series.find((y) => y.name === name);
+  return x ? x.value : null;
+}
+
+function rightNow(prev, cur) {
+  const info = cur.series.find((x) => x.name === 'userd_build_info');
+  const rates = prev ? faceRates(prev, cur) : null;
+  return h('div', { id: 'right-now' },
+    h('p', null, 'Version ', h('strong', { id: 'version' }, info?.labels.version ?? '?'),
+      ' · hashing queue ', h('strong', { id: 'hash-queue' }, String(gauge(cur, 'userd_password_queue_depth') ?? '?')),
+      ` waiting, ${gauge(cur, 'userd_password_running') ?? '?'} running`,
+      ' · store ', h('strong', null, gauge(cur, 'userd_store_up') === 1 ? 'up' : 'down')),
+    rates ? table(`Requests over the last ${((cur.at - prev.at) / 1000).toFixed(0)} s`, ['Face', 'Requests/s', 'Errors (5xx)/s', 'p99'],
+      rates.map((r) => h('tr', null, h('td', null, r.face), h('td', null, r.rps.toFixed(1)), h('td', null, r.errors.toFixed(1)),
+        h('td', null, r.p99 ?? '-'))))
+      : h('p', { class: 'muted' }, 'Request rates appear after the next sample (5 s).'));
+}
+
+let overviewGeneration = 0;
+
+// Refreshes the "right now" part every 5 s while the overview is shown.
+async function watchMetrics(gen) {
+  let prev = null;
+  while (gen === overviewGeneration && document.getElementById('right-now')) {
+    try {
+      const cur = await sampleMetrics();
+      if (gen !== overviewGeneration || !document.getElementById('right-now')) return;
+      $('right-now').replaceWith(rightNow(prev, cur));
+      prev = cur;
+    } catch { return; }
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+}
+
 async function overviewPage() {
   const [o, apps] = await Promise.all([api('GET', '/overview'), appsList()]);
   const byId = Object.fromEntries(apps.map((a) => [a.app_id, a.name]));
@@ -149,6 +224,9 @@ async function overviewPage() {
   const total = o.signups.reduce((s, d) => s + d.count, 0);
   page('Overview',
     h('p', null, 'Store: ', h('strong', { id: 'store-state' }, o.store), ` · ${apps.length} apps`),
+    h('h2', null, 'Right now'),
+    h('div', { id: 'right-now' }, h('p', null, 'Reading the metrics…')),
+    h('h2', null, 'Accounts'),
     table('Accounts per app and face', ['App', 'Total', 'IM only', 'Live face', 'App face', 'Disabled'],
       o.accounts.map((k) => h('tr', null, h('td', null, byId[k.app_id] || k.app_id), h('td', null, k.total),
         h('td', null, k.im), h('td', null, k.live), h('td', null, k.app), h('td', null, k.disabled)))),
@@ -157,6 +235,7 @@ async function overviewPage() {
     h('details', null, h('summary', null, 'Sign-ups as a table'),
       table('Sign-ups per day', ['Day (UTC)', 'Sign-ups'],
         o.signups.map((d) => h('tr', null, h('td', null, d.day), h('td', null, d.count))))));
+  watchMetrics(++overviewGeneration);
 }
 
 const SEARCH_KINDS = [
