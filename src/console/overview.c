@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "console/console.h"
+#include "core/activity.h"
 #include "core/admin.h"
 #include "core/apps.h"
 #include "core/audit.h"
@@ -30,24 +31,41 @@ static json_t *signups_json(struct http_req *r, const int64_t days[ADM_SIGNUP_DA
     return list;
 }
 
-/* GET /console/api/overview: accounts per app and face, sign-ups per day, the store's state. */
+static json_t *sign_ins_json(struct http_req *r, const int64_t hours[ACTIVITY_HOURS])
+{
+    json_t *list = json_array();
+    int64_t first = r->ctx.now / 3600000 - (ACTIVITY_HOURS - 1);
+    for (int i = 0; i < ACTIVITY_HOURS; i++) {
+        char hour[24];
+        time_t t = (time_t)((first + i) * 3600);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(hour, sizeof(hour), "%Y-%m-%d %H:00", &tm);
+        json_array_append_new(list, json_pack("{s:s,s:I}", "hour", hour, "count", (json_int_t)hours[i]));
+    }
+    return list;
+}
+
+/* GET /console/api/overview: accounts per app and face, sign-ups per day, sign-ins per hour, the store's state. */
 void con_overview(struct http_req *r)
 {
     const char *op = con_operator(r);
     if (!op)
         return;
-    int64_t days[ADM_SIGNUP_DAYS];
+    int64_t days[ADM_SIGNUP_DAYS], hours[ACTIVITY_HOURS];
     json_t *apps = json_array();
     int rc = adm_counts(&r->ctx, add_counts, apps);
     if (!rc)
         rc = adm_signups(&r->ctx, days);
+    if (!rc)
+        rc = activity_sign_ins(&r->ctx, hours);
     if (rc) {
         json_decref(apps);
         con_fail(r, rc);
         return;
     }
-    con_reply(r, 200, json_pack("{s:o,s:o,s:s}", "accounts", apps, "signups", signups_json(r, days), "store",
-                                ctx_health() ? "unreachable" : "ok"));
+    con_reply(r, 200, json_pack("{s:o,s:o,s:o,s:s}", "accounts", apps, "signups", signups_json(r, days), "sign_ins",
+                                sign_ins_json(r, hours), "store", ctx_health() ? "unreachable" : "ok"));
 }
 
 static json_t *entry_json(const struct audit_entry *e)

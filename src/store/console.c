@@ -191,6 +191,29 @@ int store_acct_signups(db_t *db, int64_t since_ms, void (*fn)(int64_t, int64_t, 
     return rc;
 }
 
+int store_sign_in_hit(db_t *db, int64_t hour)
+{
+    int rc = db_exec(db, Q_SIGN_IN_HIT, "i", hour);
+    return rc < 0 ? rc : 0;
+}
+
+int store_sign_in_hours(db_t *db, int64_t since, void (*fn)(int64_t, int64_t, void *), void *arg)
+{
+    int rc = db_query(db, Q_SIGN_IN_HOURS, "i", since);
+    if (rc)
+        return rc;
+    while ((rc = db_row(db)) > 0)
+        fn(db_int(db, 0), db_int(db, 1), arg);
+    db_end(db);
+    return rc;
+}
+
+int store_sign_in_purge(db_t *db, int64_t before)
+{
+    int rc = db_exec(db, Q_SIGN_IN_PURGE, "i", before);
+    return rc < 0 ? rc : 0;
+}
+
 int store_app_set_secret(db_t *db, const char *app_id, const char *secret_key)
 {
     return one_row(db_exec(db, Q_APP_SET_SECRET, "tt", app_id, secret_key));

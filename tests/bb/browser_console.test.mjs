@@ -305,6 +305,12 @@ describe('admin console in the browser', () => {
       ['default', '1', '0', '0', '1', '0'],      // the app-face user, enabled again
     ]);
     assert.match(await page.textContent('h2:has-text("Sign-ups per day")'), /\(3\)$/);
+    // Sign-ins (tokens and app sessions issued) of the last 48 hours, as the store counted them:
+    // at least the IM user's, the live user's IM token, the app user's and the one after the reset.
+    const signIns = Number(storeQuery(srv, 'SELECT SUM(count) FROM sign_ins_hourly'));
+    assert.ok(signIns >= 4, String(signIns));
+    assert.equal(await page.textContent('#sign-ins-title'), `Sign-ins per hour, last 48 hours (${signIns})`);
+    assert.equal(await page.locator('#sign-ins-chart .bar').count(), 48);
     await screenshot(page, 'console-overview');
   });
 

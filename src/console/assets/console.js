@@ -212,16 +212,21 @@ async function watchMetrics(gen) {
   }
 }
 
+// A bar chart of plain elements (hidden from screen readers: the same numbers follow as a table).
+function bars(id, points, label) {
+  const max = Math.max(1, ...points.map((p) => p.count));
+  return h('div', { id, class: 'bars', 'aria-hidden': 'true' }, points.map((p) => {
+    const bar = h('div', { class: 'bar', title: `${label(p)}: ${p.count}` });
+    bar.style.height = `${Math.round((p.count / max) * 100)}%`;
+    return bar;
+  }));
+}
+
 async function overviewPage() {
   const [o, apps] = await Promise.all([api('GET', '/overview'), appsList()]);
   const byId = Object.fromEntries(apps.map((a) => [a.app_id, a.name]));
-  const max = Math.max(1, ...o.signups.map((d) => d.count));
-  const bars = h('div', { class: 'bars', 'aria-hidden': 'true' }, o.signups.map((d) => {
-    const bar = h('div', { class: 'bar', title: `${d.day}: ${d.count}` });
-    bar.style.height = `${Math.round((d.count / max) * 100)}%`;
-    return bar;
-  }));
   const total = o.signups.reduce((s, d) => s + d.count, 0);
+  const signIns = o.sign_ins.reduce((s, d) => s + d.count, 0);
   page('Overview',
     h('p', null, 'Store: ', h('strong', { id: 'store-state' }, o.store), ` · ${apps.length} apps`),
     h('h2', null, 'Right now'),
@@ -231,10 +236,15 @@ async function overviewPage() {
       o.accounts.map((k) => h('tr', null, h('td', null, byId[k.app_id] || k.app_id), h('td', null, k.total),
         h('td', null, k.im), h('td', null, k.live), h('td', null, k.app), h('td', null, k.disabled)))),
     h('h2', null, `Sign-ups per day, last 30 days (${total})`),
-    bars,
+    bars('signups-chart', o.signups, (d) => d.day),
     h('details', null, h('summary', null, 'Sign-ups as a table'),
       table('Sign-ups per day', ['Day (UTC)', 'Sign-ups'],
-        o.signups.map((d) => h('tr', null, h('td', null, d.day), h('td', null, d.count))))));
+        o.signups.map((d) => h('tr', null, h('td', null, d.day), h('td', null, d.count))))),
+    h('h2', { id: 'sign-ins-title' }, `Sign-ins per hour, last 48 hours (${signIns})`),
+    bars('sign-ins-chart', o.sign_ins, (d) => `${d.hour} UTC`),
+    h('details', null, h('summary', null, 'Sign-ins as a table'),
+      table('Sign-ins per hour', ['Hour (UTC)', 'Sign-ins'],
+        o.sign_ins.map((d) => h('tr', null, h('td', null, d.hour), h('td', null, d.count))))));
   watchMetrics(++overviewGeneration);
 }
 
