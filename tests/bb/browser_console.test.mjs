@@ -6,7 +6,8 @@
 // change without the CSRF token, wrong passwords past the lockout.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { httpRequest, imClient, liveClient, rawHttp, storeQuery, userdCli } from './lib/harness.mjs';
+import path from 'node:path';
+import { REPO, httpRequest, imClient, liveClient, rawHttp, storeQuery, userdCli } from './lib/harness.mjs';
 import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
 import { startApp, signUp, assertImTokenDead, newPhone } from './app_lib.mjs';
 import { assertOk, assertError, login, newUser } from './im_util.mjs';
@@ -327,6 +328,37 @@ describe('admin console in the browser', () => {
       await screenshot(p, 'console-phone-user');
       assert.deepEqual(problems, []);
     } finally { await phone.close(); }
+  });
+
+  test('every page passes axe-core (WCAG 2 A and AA rules)', async () => {
+    // A context that lets the test inject axe-core (an inline script the console's CSP refuses).
+    const ctxA = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 },
+      storageState: await page.context().storageState() });
+    const p = await ctxA.newPage();
+    const axe = path.join(REPO, 'tests/node_modules/axe-core/axe.min.js');
+    try {
+      for (const [hash, ready] of [
+        ['#/overview', '#right-now'],
+        [`#/users?${new URLSearchParams({ app: app.app_id, by: 'all', q: '' })}`, '#results table'],
+        [`#/user/${app.app_id}/${users.im.id}`, '#user-state'],
+        ['#/apps', '#create-app'],
+        [`#/app/${app.app_id}`, '#show-secret'],
+        ['#/audit', '#audit-filter'],
+      ]) {
+        await p.goto(`${base}/console/${hash}`);
+        await p.locator(ready).first().waitFor();
+        await p.addScriptTag({ path: axe });
+        const r = await p.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] }));
+        assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], hash);
+      }
+      // The sign-in page, signed out.
+      await ctxA.clearCookies();
+      await p.goto(`${base}/console/`);
+      await p.locator('#login-name').waitFor();
+      await p.addScriptTag({ path: axe });
+      const r = await p.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] }));
+      assert.deepEqual(r.violations.map((v) => v.id), [], 'sign-in');
+    } finally { await ctxA.close(); }
   });
 
   test('nothing came from outside the console, and the browser logged no error', () => {

@@ -394,7 +394,7 @@ async function appPage(appId) {
         outcome($('app-result'), 'Admin token minted');
       })),
     out, shown,
-    table('Admin tokens', ['Prefix', 'Created', 'Expires', 'Last used', ''],
+    table('Admin tokens', ['Prefix', 'Created', 'Expires', 'Last used', 'Action'],
       t.tokens.map((k) => h('tr', null, h('td', null, h('code', null, k.prefix ?? '-')), h('td', null, when(k.created_at)),
         h('td', null, when(k.expires_at)), h('td', null, when(k.last_used_at)),
         h('td', null, k.prefix ? button(`revoke-${k.prefix}`, `Revoke ${k.prefix}`, async () => {
