@@ -90,6 +90,8 @@ describe('admin console in the browser', () => {
     await page.goto(`${base}/console/`);
     await page.locator('#login-name').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.id), 'login-name'); // focus starts there
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'login-password');
     await screenshot(page, 'console-login');
     await page.fill('#login-name', OPERATOR);
     await page.fill('#login-password', password);
@@ -178,6 +180,14 @@ describe('admin console in the browser', () => {
     assert.equal(await page.textContent('#user-state'), 'active');
     assert.match(await page.textContent('dl.facts'), /FacesIM, live/);
     await screenshot(page, 'console-user');
+    // By keyboard: the dialog takes the focus (on Cancel), and Escape cancels.
+    await page.focus('#user-disable');
+    await page.keyboard.press('Enter');
+    await page.locator('#confirm').waitFor({ state: 'visible' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'confirm-cancel');
+    await page.keyboard.press('Escape');
+    await page.locator('#confirm').waitFor({ state: 'hidden' });
+    assert.equal(await page.textContent('#user-state'), 'active');
     await clickConfirmed('#user-disable');
     await page.locator('#user-state', { hasText: 'disabled' }).waitFor();
     const im = imClient(srv, app, users.live.imToken);
