@@ -7,9 +7,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { REPO, httpRequest, imClient, liveClient, rawHttp, storeQuery, userdCli } from './lib/harness.mjs';
+import { REPO, appClient, httpRequest, imClient, liveClient, rawHttp, storeQuery, userdCli } from './lib/harness.mjs';
 import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
-import { startApp, signUp, assertImTokenDead, newPhone } from './app_lib.mjs';
+import { startApp, signUp, assertImTokenDead, assertLogin, newPhone, post } from './app_lib.mjs';
 import { assertOk, assertError, login, newUser } from './im_util.mjs';
 
 const OPERATOR = 'alice';
@@ -228,6 +228,30 @@ describe('admin console in the browser', () => {
     } finally { open.close(); }
   });
 
+  test('sign out everywhere ends the app cookie and the IM token; delete removes the account', async () => {
+    // The app-face user signs in again (its old credentials ended with the disable).
+    const c = appClient(srv);
+    const l = assertLogin(await post(c, '/user/login', { region: 86, phone: users.app.phone, password: users.app.password }), users.app.id);
+    await openUser(srv.defaultApp.app_id, users.app.accountId);
+    assert.equal(await page.textContent('#user-sessions'), '1');
+    await clickConfirmed('#user-kick');
+    await page.locator('#action-result', { hasText: 'sign out everywhere' }).waitFor();
+    assert.equal(await page.textContent('#user-sessions'), '0');
+    assert.equal(await page.textContent('#user-tokens'), '0');
+    await assertImTokenDead(ctx, l.token);
+    const raw = await rawHttp(srv.app, `GET /user/get_token HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${c.jar.header()}\r\n\r\n`);
+    assert.match(raw, /^HTTP\/1\.1 403 /);
+    c.close();
+
+    users.doomed = await newUser(srv, app, { name: `doomed_${process.pid}` });
+    await openUser(app.app_id, users.doomed.id);
+    await clickConfirmed('#user-delete');
+    await page.locator('#search').waitFor(); // back to the search
+    assertError(await users.doomed.c.req('GET', '/user/profile'), 10008);
+    const rows = await search(app.app_id, 'id', String(users.doomed.id));
+    assert.equal(await rows.locator('a').count(), 0);
+  });
+
   test('rotate the secret key: the old signature is refused on the live face, the new one works', async () => {
     await page.goto(`${base}/console/#/app/${app.app_id}`);
     await page.locator('#show-secret').waitFor();
@@ -294,6 +318,8 @@ describe('admin console in the browser', () => {
       `${OPERATOR} user.disable ${d} ${users.app.accountId}`,
       `${OPERATOR} user.enable ${d} ${users.app.accountId}`,
       `${OPERATOR} user.reset_password ${app.app_id} ${users.im.id}`,
+      `${OPERATOR} user.kick ${d} ${users.app.accountId}`,
+      `${OPERATOR} user.delete ${app.app_id} ${users.doomed.id}`,
       `${OPERATOR} app.secret.show ${app.app_id} console shop`,
       `${OPERATOR} app.secret.rotate ${app.app_id} `,
       `${OPERATOR} app.token.mint ${app.app_id} ${app.minted}`,

@@ -323,7 +323,8 @@ async function userPage(app, id) {
       ['App-face id', u.appface_id], ['Email', u.email ?? '(none)'], ['Avatar', u.avatar || '(none)'],
       ['Faces', ['IM', u.faces.live ? 'live' : null, u.faces.app ? 'app' : null].filter(Boolean).join(', ')],
       ['State', h('strong', { id: 'user-state' }, u.disabled ? 'disabled' : 'active')],
-      ['Active IM tokens', String(u.tokens)], ['Active app sessions', String(u.sessions)],
+      ['Active IM tokens', h('span', { id: 'user-tokens' }, String(u.tokens))],
+      ['Active app sessions', h('span', { id: 'user-sessions' }, String(u.sessions))],
       ['Created', when(u.created_at)], ['Updated', when(u.updated_at)]]),
     h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' },
       u.disabled ? act('enable', 'Enable', `Enable ${who}? They can sign in again.`)
