@@ -16,32 +16,22 @@ static void add_counts(const struct app_counts *k, void *arg)
                                          "app", (json_int_t)k->app, "disabled", (json_int_t)k->disabled));
 }
 
-static json_t *signups_json(struct http_req *r, const int64_t days[ADM_SIGNUP_DAYS])
+/*
+ * The last n buckets of bucket_ms up to now, oldest first, as
+ * [{key: the bucket's start (UTC, strftime fmt), "count": n}].
+ */
+static json_t *series_json(struct http_req *r, const int64_t *counts, int n, int64_t bucket_ms, const char *key,
+                           const char *fmt)
 {
     json_t *list = json_array();
-    int64_t first = r->ctx.now / 86400000 - (ADM_SIGNUP_DAYS - 1);
-    for (int i = 0; i < ADM_SIGNUP_DAYS; i++) {
-        char day[16];
-        time_t t = (time_t)((first + i) * 86400);
+    int64_t first = r->ctx.now / bucket_ms - (n - 1);
+    for (int i = 0; i < n; i++) {
+        char when[24];
+        time_t t = (time_t)((first + i) * (bucket_ms / 1000));
         struct tm tm;
         gmtime_r(&t, &tm);
-        strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-        json_array_append_new(list, json_pack("{s:s,s:I}", "day", day, "count", (json_int_t)days[i]));
-    }
-    return list;
-}
-
-static json_t *sign_ins_json(struct http_req *r, const int64_t hours[ACTIVITY_HOURS])
-{
-    json_t *list = json_array();
-    int64_t first = r->ctx.now / 3600000 - (ACTIVITY_HOURS - 1);
-    for (int i = 0; i < ACTIVITY_HOURS; i++) {
-        char hour[24];
-        time_t t = (time_t)((first + i) * 3600);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(hour, sizeof(hour), "%Y-%m-%d %H:00", &tm);
-        json_array_append_new(list, json_pack("{s:s,s:I}", "hour", hour, "count", (json_int_t)hours[i]));
+        strftime(when, sizeof(when), fmt, &tm);
+        json_array_append_new(list, json_pack("{s:s,s:I}", key, when, "count", (json_int_t)counts[i]));
     }
     return list;
 }
@@ -52,11 +42,11 @@ void con_overview(struct http_req *r)
     const char *op = con_operator(r);
     if (!op)
         return;
-    int64_t days[ADM_SIGNUP_DAYS], hours[ACTIVITY_HOURS];
+    int64_t days[ACTIVITY_DAYS], hours[ACTIVITY_HOURS];
     json_t *apps = json_array();
     int rc = adm_counts(&r->ctx, add_counts, apps);
     if (!rc)
-        rc = adm_signups(&r->ctx, days);
+        rc = activity_signups(&r->ctx, days);
     if (!rc)
         rc = activity_sign_ins(&r->ctx, hours);
     if (rc) {
@@ -64,8 +54,10 @@ void con_overview(struct http_req *r)
         con_fail(r, rc);
         return;
     }
-    con_reply(r, 200, json_pack("{s:o,s:o,s:o,s:s}", "accounts", apps, "signups", signups_json(r, days), "sign_ins",
-                                sign_ins_json(r, hours), "store", ctx_health() ? "unreachable" : "ok"));
+    json_t *signups = series_json(r, days, ACTIVITY_DAYS, ACTIVITY_DAY_MS, "day", "%Y-%m-%d");
+    json_t *sign_ins = series_json(r, hours, ACTIVITY_HOURS, ACTIVITY_HOUR_MS, "hour", "%Y-%m-%d %H:00");
+    con_reply(r, 200, json_pack("{s:o,s:o,s:o,s:s}", "accounts", apps, "signups", signups, "sign_ins", sign_ins,
+                                "store", ctx_health() ? "unreachable" : "ok"));
 }
 
 static json_t *entry_json(const struct audit_entry *e)

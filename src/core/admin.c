@@ -141,20 +141,3 @@ int adm_counts(struct ctx *c, void (*fn)(const struct app_counts *, void *), voi
 {
     return store_acct_counts(c->db, c->a, fn, arg);
 }
-
-#define DAY_MS 86400000LL
-
-static void add_day(int64_t day, int64_t count, void *arg)
-{
-    int64_t *x = arg; /* x[0]: the first day; x + 1: the counts */
-    if (day >= x[0] && day < x[0] + ADM_SIGNUP_DAYS)
-        x[1 + day - x[0]] = count;
-}
-
-int adm_signups(struct ctx *c, int64_t days[ADM_SIGNUP_DAYS])
-{
-    int64_t x[1 + ADM_SIGNUP_DAYS] = {c->now / DAY_MS - (ADM_SIGNUP_DAYS - 1)};
-    int rc = store_acct_signups(c->db, x[0] * DAY_MS, add_day, x);
-    memcpy(days, x + 1, sizeof(int64_t) * ADM_SIGNUP_DAYS);
-    return rc;
-}

@@ -24,7 +24,6 @@ enum adm_by {
 #define ADM_PAGE_MAX 50
 #define ADM_VALUE_MAX 256
 #define ADM_DEVICES_MAX 50 /* devices shown on a user's page */
-#define ADM_SIGNUP_DAYS 30
 
 /** The kind named s ("id", "username", "nick", "mobile", "live", "appface", "all"), or -E_INVALID. */
 int adm_by_name(const char *s, enum adm_by *out) USERD_MUST_CHECK;
@@ -53,7 +52,5 @@ int adm_user(struct ctx *c, const char *app_id, int64_t id, struct adm_user *out
 
 /** Calls fn with each app's account counts per face (apps without accounts are not listed). */
 int adm_counts(struct ctx *c, void (*fn)(const struct app_counts *, void *), void *arg) USERD_MUST_CHECK;
-/** Sign-ups (all apps) per UTC day: days[ADM_SIGNUP_DAYS - 1] is today, days[0] 29 days ago. */
-int adm_signups(struct ctx *c, int64_t days[ADM_SIGNUP_DAYS]) USERD_MUST_CHECK;
 
 #endif

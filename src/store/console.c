@@ -180,9 +180,9 @@ int store_acct_counts(db_t *db, struct arena *a, void (*fn)(const struct app_cou
     return rc;
 }
 
-int store_acct_signups(db_t *db, int64_t since_ms, void (*fn)(int64_t, int64_t, void *), void *arg)
+int store_series(db_t *db, enum store_series which, int64_t since, void (*fn)(int64_t, int64_t, void *), void *arg)
 {
-    int rc = db_query(db, Q_ACCT_SIGNUPS_DAILY, "i", since_ms);
+    int rc = db_query(db, which == SERIES_SIGNUPS_DAILY ? Q_ACCT_SIGNUPS_DAILY : Q_SIGN_IN_HOURS, "i", since);
     if (rc)
         return rc;
     while ((rc = db_row(db)) > 0)
@@ -195,17 +195,6 @@ int store_sign_in_hit(db_t *db, int64_t hour)
 {
     int rc = db_exec(db, Q_SIGN_IN_HIT, "i", hour);
     return rc < 0 ? rc : 0;
-}
-
-int store_sign_in_hours(db_t *db, int64_t since, void (*fn)(int64_t, int64_t, void *), void *arg)
-{
-    int rc = db_query(db, Q_SIGN_IN_HOURS, "i", since);
-    if (rc)
-        return rc;
-    while ((rc = db_row(db)) > 0)
-        fn(db_int(db, 0), db_int(db, 1), arg);
-    db_end(db);
-    return rc;
 }
 
 int store_sign_in_purge(db_t *db, int64_t before)

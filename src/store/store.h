@@ -371,12 +371,13 @@ int store_acct_live_credentials(db_t *db, int64_t account_id, int64_t now, int64
                                 int64_t *sessions) USERD_MUST_CHECK;
 /** Calls fn with each app's account counts (apps without accounts are not listed). */
 int store_acct_counts(db_t *db, struct arena *a, void (*fn)(const struct app_counts *, void *), void *arg) USERD_MUST_CHECK;
-/** Calls fn(day, count) for each day (days since the epoch, UTC) from since_ms on with sign-ups. */
-int store_acct_signups(db_t *db, int64_t since_ms, void (*fn)(int64_t, int64_t, void *), void *arg) USERD_MUST_CHECK;
+/** Counts over time: accounts made per day (since: ms), sign-ins per hour (since: an hour). */
+enum store_series { SERIES_SIGNUPS_DAILY, SERIES_SIGN_INS_HOURLY };
+/** Calls fn(bucket, count) for each day or hour (since the epoch, UTC) from since on with a count. */
+int store_series(db_t *db, enum store_series which, int64_t since, void (*fn)(int64_t, int64_t, void *),
+                 void *arg) USERD_MUST_CHECK;
 /** Counts a sign-in in hour (hours since the epoch). */
 int store_sign_in_hit(db_t *db, int64_t hour) USERD_MUST_CHECK;
-/** Calls fn(hour, count) for each hour from `since` on with sign-ins. */
-int store_sign_in_hours(db_t *db, int64_t since, void (*fn)(int64_t, int64_t, void *), void *arg) USERD_MUST_CHECK;
 /** Deletes the counts of the hours before `before`. */
 int store_sign_in_purge(db_t *db, int64_t before) USERD_MUST_CHECK;
 /** Replaces the app's secret key (-E_NOT_FOUND). */

@@ -16,6 +16,7 @@
 
 #include "base/config.h"
 #include "core/accounts.h"
+#include "core/activity.h"
 #include "core/admin.h"
 #include "core/apps.h"
 #include "core/audit.h"
@@ -212,11 +213,37 @@ static void test_operators(void **state)
     assert_int_equal(op_reset(&c, "op1", &pw2), -E_NOT_FOUND);
 }
 
+static void test_activity(void **state)
+{
+    (void)state;
+    int64_t days[ACTIVITY_DAYS], hours[ACTIVITY_HOURS], before_days[ACTIVITY_DAYS];
+    assert_int_equal(activity_signups(&c, before_days), 0);
+    add("new today", NULL);
+    assert_int_equal(activity_signups(&c, days), 0);
+    assert_int_equal(days[ACTIVITY_DAYS - 1], before_days[ACTIVITY_DAYS - 1] + 1);
+    assert_int_equal(days[0], 0);
+    for (int i = 0; i < 3; i++)
+        activity_sign_in(&c);
+    int64_t now = c.now;
+    c.now -= 2 * ACTIVITY_HOUR_MS; /* two hours ago */
+    activity_sign_in(&c);
+    c.now -= ACTIVITY_HOURS * ACTIVITY_HOUR_MS; /* out of the window */
+    activity_sign_in(&c);
+    c.now = now;
+    assert_int_equal(activity_sign_ins(&c, hours), 0);
+    assert_int_equal(hours[ACTIVITY_HOURS - 1], 3);
+    assert_int_equal(hours[ACTIVITY_HOURS - 3], 1);
+    int64_t total = 0;
+    for (int i = 0; i < ACTIVITY_HOURS; i++)
+        total += hours[i];
+    assert_int_equal(total, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),     cmocka_unit_test(test_nick_prefix), cmocka_unit_test(test_by_ids),
-        cmocka_unit_test(test_audit),     cmocka_unit_test(test_operators),
+        cmocka_unit_test(test_audit),     cmocka_unit_test(test_operators),   cmocka_unit_test(test_activity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
