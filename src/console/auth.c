@@ -57,13 +57,17 @@ void con_fail(struct http_req *r, int err)
 
 static const char *session_token(struct http_req *r) { return http_cookie(r, CONSOLE_COOKIE); }
 
+/* A JSON body: what no cross-site form can send (application/json, maybe with parameters). */
+static int json_body(struct http_req *r)
+{
+    const char *ct = http_header(r, "Content-Type");
+    return ct && !strncmp(ct, "application/json", 16) && (!ct[16] || ct[16] == ';');
+}
+
 /* A request that changes something: a JSON body and the session's CSRF token. */
 static int check_write(struct http_req *r, const char *session)
 {
-    const char *ct = http_header(r, "Content-Type");
-    if (!ct || strncmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';'))
-        return -E_FORBIDDEN;
-    return op_csrf_check(&r->ctx, session, http_header(r, "X-CSRF-Token"));
+    return json_body(r) ? op_csrf_check(&r->ctx, session, http_header(r, "X-CSRF-Token")) : -E_FORBIDDEN;
 }
 
 const char *con_operator(struct http_req *r)
@@ -124,10 +128,7 @@ void con_login(struct http_req *r)
 {
     json_t *b = http_json_body(r);
     const char *name, *password, *session;
-    int rc = b ? 0 : -E_INVALID;
-    const char *ct = http_header(r, "Content-Type");
-    if (!ct || strncmp(ct, "application/json", 16)) /* no cross-site form can send it */
-        rc = -E_FORBIDDEN;
+    int rc = !json_body(r) ? -E_FORBIDDEN : b ? 0 : -E_INVALID;
     if (!rc && (rc = jf_str(r, b, "name", 1, 1, OP_NAME_MAX, &name)) == 0)
         rc = jf_str(r, b, "password", 1, 1, 256, &password);
     if (!rc)

@@ -298,6 +298,11 @@ describe('admin console in the browser', () => {
     }
     const anon = await consoleApi('POST', path, { body: {}, csrf: session.json.csrf, cookie: false });
     assert.equal(anon.status, 401);
+    // The sign-in takes JSON only, which a cross-site form cannot send.
+    const form = await httpRequest({ port: srv.ops, method: 'POST', path: '/console/api/login',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `name=${OPERATOR}&password=${password}` });
+    assert.equal(form.status, 403, form.text);
+    assert.equal(form.headers['set-cookie'], undefined);
     const r = await consoleApi('GET', `/apps/${app.app_id}/users/${users.im.id}`);
     assert.equal(r.json.disabled, false); // nothing happened
   });
