@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "base/config.h"
 #include "console/console.h"
 #include "core/audit.h"
 #include "core/operators.h"
@@ -123,6 +124,17 @@ void con_session(struct http_req *r)
         con_fail(r, rc);
 }
 
+/*
+ * "; Secure" behind a TLS proxy that says so (http.trust_proxy and
+ * X-Forwarded-Proto: https); an SSH tunnel is plain HTTP on loopback, where
+ * a Secure cookie would not be sent back.
+ */
+static const char *secure(struct http_req *r)
+{
+    const char *proto = http_header(r, "X-Forwarded-Proto");
+    return cfg_bool(CFG_http_trust_proxy) && proto && !strcmp(proto, "https") ? "; Secure" : "";
+}
+
 /* POST /console/api/login {"name","password"}: both counted against lockouts (core/operators.h). */
 void con_login(struct http_req *r)
 {
@@ -140,8 +152,8 @@ void con_login(struct http_req *r)
         return;
     }
     con_audit_add(r, name, "login", NULL, NULL, NULL);
-    http_add_header(r, "Set-Cookie",
-                    arena_printf(r->a, "%s=%s; Path=/console; HttpOnly; SameSite=Strict", CONSOLE_COOKIE, session));
+    http_add_header(r, "Set-Cookie", arena_printf(r->a, "%s=%s; Path=/console; HttpOnly; SameSite=Strict%s",
+                                                  CONSOLE_COOKIE, session, secure(r)));
     answer_session(r, 200, name, session);
 }
 
@@ -157,7 +169,7 @@ void con_logout(struct http_req *r)
         return;
     }
     con_audit_add(r, op, "logout", NULL, NULL, NULL);
-    http_add_header(r, "Set-Cookie",
-                    arena_printf(r->a, "%s=; Path=/console; Max-Age=0; HttpOnly; SameSite=Strict", CONSOLE_COOKIE));
+    http_add_header(r, "Set-Cookie", arena_printf(r->a, "%s=; Path=/console; Max-Age=0; HttpOnly; SameSite=Strict%s",
+                                                  CONSOLE_COOKIE, secure(r)));
     con_reply(r, 200, json_pack("{s:b}", "ok", 1));
 }
