@@ -199,6 +199,7 @@ static struct {
         int64_t created_at, until;
     } slot[APP_CACHE_SLOTS];
     unsigned next;
+    uint64_t rotations; /* secrets rotated: a read that began before one is not cached */
 } AK = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void cached_clear(struct cached_app *e)
@@ -224,11 +225,16 @@ int app_by_access_key(struct ctx *c, const char *ak, struct app *out)
             return 0;
         }
     }
+    uint64_t rotations = AK.rotations;
     pthread_mutex_unlock(&AK.mu);
     int rc = store_app_by_ak(c->db, c->a, ak, out);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
     pthread_mutex_lock(&AK.mu);
+    if (AK.rotations != rotations) { /* it may hold a secret rotated since: use it once, do not keep it */
+        pthread_mutex_unlock(&AK.mu);
+        return 0;
+    }
     struct cached_app *e = &AK.slot[AK.next++ % APP_CACHE_SLOTS];
     for (int i = 0; i < APP_CACHE_SLOTS; i++) /* the same app again (two threads missed at once) */
         if (AK.slot[i].access_key && !strcmp(AK.slot[i].access_key, ak))
@@ -266,6 +272,7 @@ int app_rotate_secret(struct ctx *c, const char *app_id, const char **secret)
     if (rc)
         return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
     pthread_mutex_lock(&AK.mu);
+    AK.rotations++;
     for (int i = 0; i < APP_CACHE_SLOTS; i++)
         if (AK.slot[i].id && !strcmp(AK.slot[i].id, app_id))
             cached_clear(&AK.slot[i]);
