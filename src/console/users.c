@@ -109,6 +109,13 @@ static int target(struct http_req *r, struct account *out)
     return rc;
 }
 
+/* The audit entry of an action on account a: its id as the target, its username (or nickname) as the detail. */
+static void audit_user(struct http_req *r, const char *op, const char *action, const struct account *a)
+{
+    con_audit_add(r, op, action, a->app_id, arena_printf(r->a, "%lld", (long long)a->id),
+                  a->username[0] ? a->username : a->nick);
+}
+
 /* POST /console/api/apps/:app/users/:id/reset: a generated password, shown once (hashing pool). */
 void con_user_reset(struct http_req *r)
 {
@@ -122,7 +129,7 @@ void con_user_reset(struct http_req *r)
         con_fail(r, rc);
         return;
     }
-    con_audit_add(r, op, "user.reset_password", a.app_id, arena_printf(r->a, "%lld", (long long)a.id), NULL);
+    audit_user(r, op, "user.reset_password", &a);
     con_reply(r, 200, json_pack("{s:s}", "password", fresh));
 }
 
@@ -151,7 +158,6 @@ void con_user_action(struct http_req *r)
         con_fail(r, rc);
         return;
     }
-    con_audit_add(r, op, arena_printf(r->a, "user.%s", action), a.app_id, arena_printf(r->a, "%lld", (long long)a.id),
-                  a.username[0] ? a.username : a.nick);
+    audit_user(r, op, arena_printf(r->a, "user.%s", action), &a);
     con_reply(r, 200, json_pack("{s:b}", "ok", 1));
 }
