@@ -24,6 +24,7 @@
     ROUTE(M_POST, "/console/api/login", con_login, ROUTE_SLOW),                                               \
     ROUTE(M_POST, "/console/api/logout", con_logout, 0),                                                      \
     ROUTE(M_GET, "/console/api/overview", con_overview, 0),                                                   \
+    ROUTE(M_GET, "/console/api/metrics", con_metrics, 0),                                                     \
     ROUTE(M_GET, "/console/api/audit", con_audit, 0),                                                         \
     ROUTE(M_GET | M_POST, "/console/api/apps", con_apps, 0),                                                  \
     ROUTE(M_POST, "/console/api/apps/:app/secret", con_app_secret, 0),                                        \
@@ -43,6 +44,7 @@ void con_session(struct http_req *r);
 void con_login(struct http_req *r);
 void con_logout(struct http_req *r);
 void con_overview(struct http_req *r);
+void con_metrics(struct http_req *r);
 void con_audit(struct http_req *r);
 void con_apps(struct http_req *r);
 void con_app_secret(struct http_req *r);

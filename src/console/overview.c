@@ -8,6 +8,7 @@
 #include "core/apps.h"
 #include "core/audit.h"
 #include "core/text.h"
+#include "ops/ops.h"
 
 static void add_counts(const struct app_counts *k, void *arg)
 {
@@ -58,6 +59,20 @@ void con_overview(struct http_req *r)
     json_t *sign_ins = series_json(r, hours, ACTIVITY_HOURS, ACTIVITY_HOUR_MS, "hour", "%Y-%m-%d %H:00");
     con_reply(r, 200, json_pack("{s:o,s:o,s:o,s:s}", "accounts", apps, "signups", signups, "sign_ins", sign_ins,
                                 "store", ctx_health() ? "unreachable" : "ok"));
+}
+
+/*
+ * GET /console/api/metrics: the ops listener's /metrics, for a signed-in
+ * operator, so that the overview's "right now" works through a proxy that
+ * forwards /console/ only (and keeps /metrics private).
+ */
+void con_metrics(struct http_req *r)
+{
+    if (!con_operator(r))
+        return;
+    con_headers(r);
+    http_add_header(r, "Cache-Control", "no-store");
+    ops_metrics(r);
 }
 
 static json_t *entry_json(const struct audit_entry *e)

@@ -137,7 +137,7 @@ function appPicker(apps, selected, id) {
     h('option', { value: a.app_id, selected: a.app_id === selected }, `${a.name} (${a.app_id})`)));
 }
 
-// ---- the service right now: the ops listener's /metrics (Prometheus text), sampled every 5 s ----
+// ---- the service right now: the ops listener's metrics (Prometheus text, through the console's API), every 5 s ----
 function parseMetrics(text) {
   const out = [];
   for (const line of text.split('\n')) {
@@ -151,7 +151,8 @@ function parseMetrics(text) {
 }
 
 async function sampleMetrics() {
-  const res = await fetch('/metrics', { credentials: 'same-origin' });
+  const res = await fetch('/console/api/metrics', { credentials: 'same-origin' });
+  if (!res.ok) throw new ApiError(res.status, `metrics: HTTP ${res.status}`);
   return { at: performance.now(), series: parseMetrics(await res.text()) };
 }
 
@@ -207,7 +208,11 @@ async function watchMetrics(gen) {
       if (gen !== overviewGeneration || !document.getElementById('right-now')) return;
       $('right-now').replaceWith(rightNow(prev, cur));
       prev = cur;
-    } catch { return; }
+    } catch (err) {
+      if (document.getElementById('right-now'))
+        $('right-now').replaceChildren(h('p', { class: 'error' }, `The metrics cannot be read: ${err.message}`));
+      return;
+    }
     await new Promise((r) => setTimeout(r, 5000));
   }
 }
