@@ -3,10 +3,10 @@
 # needs from Debian's packages first (scripts/deps.sh).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libcrypto libpq
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libcrypto libpq zlib
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                  -Wno-missing-field-initializers -Isrc -MMD -MP -pthread
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcrypto -lpq) -lgd -lcurl -pthread
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lsodium -lcrypto -lpq -lz) -lgd -lcurl -pthread
 INCS    = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 SRCS    := $(shell find src -name '*.c' | sort)
@@ -28,7 +28,7 @@ TSAN_OBJS := $(patsubst %,$(BUILD)/tsan/obj/%.o,store/db store/db_sqlite store/d
 .SECONDARY: $(TSAN_OBJS)
 
 .PHONY: checksrc lint-openapi all run test unit blackbox test-pg test-load deps-pg bench deps deps-test deps-bench clean format \
-        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops install FORCE
+        deps-fuzz fuzz fuzz-build fuzz-replay deps-browser deps-ops install FORCE soak deps-soak
 
 all: deps $(BUILD)/userd
 
@@ -107,14 +107,17 @@ unit: deps-test $(UNIT:tests/unit/%.c=$(BUILD)/asan/tests/%) $(TSAN_UNIT:tests/u
 BB_SLOW  := bb/scale_out.test.mjs bb/im_accounts.test.mjs bb/foundation.test.mjs
 BB_FILES := $(BB_SLOW) $(filter-out $(BB_SLOW),$(patsubst tests/%,%,$(sort $(wildcard tests/bb/*.test.mjs))))
 BB_LOAD  := $(patsubst tests/%,%,$(sort $(wildcard tests/bb/load/*.test.mjs)))
+# The load tests about the store run on PostgreSQL too.
+BB_LOAD_PG := bb/load/registrations.test.mjs
 BB_JOBS  ?= 2
 BB_RUN    = cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=$(BB_JOBS) $(BB_FILES)
 
 blackbox: deps-test deps-browser deps-ops $(BUILD)/asan/userd
 	$(BB_RUN)
 
-test-load: deps-test $(BUILD)/asan/userd
+test-load: deps-test deps-pg $(BUILD)/asan/userd
 	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd node --test --test-concurrency=1 $(BB_LOAD)
+	cd tests && USERD_BIN=$(CURDIR)/$(BUILD)/asan/userd ../scripts/pg_test.sh node --test $(BB_LOAD_PG)
 
 # The same black-box suite on PostgreSQL: a throwaway cluster (scripts/pg.sh)
 # in a temporary directory, started for the run and always stopped after it.
@@ -225,6 +228,18 @@ install: deps $(BUILD)/userd $(BUILD)/dist/userd.8 $(BUILD)/dist/userd.conf.exam
 	test -e $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf || \
 	  install -D -m 644 $(BUILD)/dist/userd.conf.example $(DESTDIR)$(SYSCONFDIR)/userd/userd.conf
 	install -D -m 644 $(BUILD)/dist/userd.service $(DESTDIR)$(UNITDIR)/userd.service
+
+# `make soak`: a mixed load over the three faces at 70% of its measured
+# maximum for SOAK_SECONDS on the optimised build; samples into
+# $(BUILD)/soak/soak-<date>.json and a chart (.png) beside it; fails on
+# growth of RSS or descriptors or on any failed request (bench/soak.mjs,
+# docs/robustness.md "Soak"). Not part of `make test`.
+SOAK_SECONDS ?= 600
+deps-soak:
+	@scripts/deps.sh soak
+
+soak: deps-soak $(BUILD)/userd
+	node bench/soak.mjs --bin $(BUILD)/userd --seconds $(SOAK_SECONDS) --out $(BUILD)/soak
 
 clean:
 	rm -rf build

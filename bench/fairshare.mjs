@@ -10,6 +10,9 @@
 // Each value runs --rounds times, alternating; medians are printed.
 //
 //   node bench/fairshare.mjs [--bin build/userd] [--secs 10] [--nice 0,1,3,5,20] [--rounds 2]
+//
+// `make bench` runs it once at userd's default password.nice (fairShare(),
+// bench/run.mjs phase 8).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const o = { bin: path.join(REPO, 'build/userd'), secs: 10, nice: [0, 1, 3, 5, 20], rounds: 2 };
-for (let i = 2; i < process.argv.length; i++) {
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+for (let i = 2; isMain && i < process.argv.length; i++) {
   const a = process.argv[i], v = process.argv[++i];
   if (a === '--bin') o.bin = path.resolve(v);
   else if (a === '--secs') o.secs = Number(v);
@@ -77,7 +81,7 @@ async function start(nice, dir) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const p = spawn(o.bin, ['serve'], {
     env: { ...process.env, USERD_STORE_URL: `sqlite:${dir}/userd.db`, USERD_DATA_DIR: dir, USERD_IM_LISTEN: `127.0.0.1:${port}`,
-      USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off', USERD_PASSWORD_NICE: String(nice) },
+      USERD_LIVE_LISTEN: 'off', USERD_APP_LISTEN: 'off', ...(nice == null ? {} : { USERD_PASSWORD_NICE: String(nice) }) },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   for (let i = 0; ; i++) {
@@ -102,6 +106,11 @@ const p99 = (out) => {
   const m = out.match(/99%\s+([\d.]+)(us|ms|s)\b/);
   return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
 };
+const p50 = (out) => {
+  const m = out.match(/50%\s+([\d.]+)(us|ms|s)\b/);
+  return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
+};
+const rate = (out) => Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
 const logins = (out) => { const m = out.match(/LOGINS ok=(\d+) bad=(\d+) secs=([\d.]+)/); return m ? Number(m[1]) / Number(m[3]) : NaN; };
 
 function argon2Ticks(pid) {
@@ -125,14 +134,17 @@ async function once(nice) {
   const reads = ['-t2', '-c64', `-d${o.secs}s`, '--latency', '-s', 'reads.lua', url];
   const flood = ['-t1', '-c8', `-d${o.secs}s`, '-s', 'logins.lua', url];
   try {
-    const p0 = p99(await wrk(reads, s.env, dir));
+    const alone = await wrk(reads, s.env, dir);
+    const p0 = p99(alone);
     const H = logins(await wrk(flood, s.env, dir));
     await sleep(1000);
     const a0 = argon2Ticks(s.p.pid), t0 = Date.now();
     const [both, lg] = await Promise.all([wrk(reads, s.env, dir), wrk(flood, s.env, dir)]);
     const cpu = (argon2Ticks(s.p.pid) - a0) / 100 / ((Date.now() - t0) / 1000) / NCPU;
     const L = logins(lg), p1 = p99(both);
-    return { nice, H, L, share: L / H, p0, p1, ratio: p1 / p0, argon2_cpu: cpu };
+    return { nice, H, L, share: L / H, p0, p1, ratio: p1 / p0, argon2_cpu: cpu,
+      reads_rps_alone: rate(alone), reads_rps_beside: rate(both), reads_p50_alone: p50(alone), reads_p50_beside: p50(both),
+      login_errors: Number(lg.match(/bad=(\d+)/)?.[1] ?? NaN) };
   } finally {
     s.p.kill('SIGTERM');
     await new Promise((r) => s.p.on('exit', r));
@@ -140,16 +152,30 @@ async function once(nice) {
   }
 }
 
-const runs = {};
-for (let r = 0; r < o.rounds; r++)
+/**
+ * One measurement at userd's default password.nice (for `make bench`):
+ * {H, L, share: L/H, p0, p1, ratio: p1/p0, ...} as above.
+ */
+export async function fairShare({ bin, secs }) {
+  o.bin = bin;
+  o.secs = secs;
+  return once(null);
+}
+
+if (isMain) await cli();
+
+async function cli() {
+  const runs = {};
+  for (let r = 0; r < o.rounds; r++)
+    for (const n of o.nice) {
+      const x = await once(n);
+      (runs[n] ||= []).push(x);
+      console.error(`[fairshare] nice ${n}: ${JSON.stringify(x)}`);
+    }
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+  console.log(`password.nice | logins/s alone (H) | logins/s beside reads (L) | L/H (>= 0.25) | reads p99 alone ms | beside logins ms | ratio (<= 2) | Argon2id CPU share`);
   for (const n of o.nice) {
-    const x = await once(n);
-    (runs[n] ||= []).push(x);
-    console.error(`[fairshare] nice ${n}: ${JSON.stringify(x)}`);
+    const xs = runs[n], m = (k) => median(xs.map((x) => x[k]));
+    console.log(`${n} | ${m('H').toFixed(1)} | ${m('L').toFixed(1)} | ${m('share').toFixed(2)} | ${m('p0').toFixed(2)} | ${m('p1').toFixed(2)} | ${m('ratio').toFixed(2)} | ${(100 * m('argon2_cpu')).toFixed(0)}%`);
   }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
-console.log(`password.nice | logins/s alone (H) | logins/s beside reads (L) | L/H (>= 0.25) | reads p99 alone ms | beside logins ms | ratio (<= 2) | Argon2id CPU share`);
-for (const n of o.nice) {
-  const xs = runs[n], m = (k) => median(xs.map((x) => x[k]));
-  console.log(`${n} | ${m('H').toFixed(1)} | ${m('L').toFixed(1)} | ${m('share').toFixed(2)} | ${m('p0').toFixed(2)} | ${m('p1').toFixed(2)} | ${m('ratio').toFixed(2)} | ${(100 * m('argon2_cpu')).toFixed(0)}%`);
 }

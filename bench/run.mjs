@@ -7,7 +7,8 @@
 //   node bench/run.mjs [--users N] [--duration S] [--warmup S] [--connections C]
 //                      [--threads T] [--scaling 10000,1000000 | --no-scaling]
 //                      [--check] [--keep] [--bin build/userd] [--tool build/bench/benchtool]
-//                      [--only console]   (just phase 8, the console's user search, on the largest --scaling store)
+//                      [--only compression]   (just phase (8), on a store of --users)
+//                      [--only console]   (just phase (10), the console's user search, on the largest --scaling store)
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fairShare } from './fairshare.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LUA = path.join(REPO, 'bench/lua');
@@ -46,7 +48,7 @@ function parseArgs(argv) {
       case '--scaling': o.scaling = v().split(',').map((x) => num(x, a, 1)); break;
       case '--no-scaling': o.scaling = []; break;
       case '--check': o.check = true; break;
-      case '--only': o.only = v(); if (o.only !== 'console') throw new Error('--only takes: console'); break;
+      case '--only': o.only = v(); if (!['compression', 'console'].includes(o.only)) throw new Error('--only takes: compression, console'); break;
       case '--keep': o.keep = true; break;
       case '--bin': o.bin = path.resolve(v()); break;
       case '--tool': o.tool = path.resolve(v()); break;
@@ -269,7 +271,7 @@ async function consoleSearch(o, s, { clients = 4, per = 2000 } = {}) {
       lat.sort((a, b) => a - b);
       const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
       out.push({ kind: name, requests: lat.length, errors, p50_us: pct(50), p99_us: pct(99), max_us: lat[lat.length - 1] });
-      log(`(8) console search by ${name}: p50 ${(pct(50) / 1000).toFixed(2)} ms, p99 ${(pct(99) / 1000).toFixed(2)} ms, ${errors} errors`);
+      log(`(10) console search by ${name}: p50 ${(pct(50) / 1000).toFixed(2)} ms, p99 ${(pct(99) / 1000).toFixed(2)} ms, ${errors} errors`);
     }
     return { users: s.n, clients, rows: out };
   } finally { await stopUserd(u); }
@@ -478,6 +480,64 @@ async function writeAppTargets(st, port, cookie, count) {
   return file;
 }
 
+// ------------------------------------------------------------------ compression
+
+/**
+ * (8) The cost and the gain of gzip (answers over 1 KiB, src/http/gzip.c):
+ * the app face's GET /user/batch for 100 users, without and with
+ * Accept-Encoding: gzip. Adds two rows; each has bytes_per_answer (headers
+ * included, as wrk counts them).
+ */
+async function compression(o, st, u, defaults, phase) {
+  const cookie = (id) => ({ Cookie: `${defaults.cookie}=sess-${st.seed}-${id}` });
+  const targets = fs.readFileSync(await writeAppTargets(st, u.ports.app, cookie, Math.min(st.n, 100)), 'utf8').trim().split('\n');
+  const query = targets.map((id) => `id=${id}`).join('&');
+  const file = path.join(st.dir, 'app-batch.txt');
+  fs.writeFileSync(file, query + '\n');
+  const plain = await request(u.ports.app, 'GET', `/user/batch?${query}`, cookie(1));
+  // Ids are drawn with replacement, and the route leaves repeats out: nearly 100 users.
+  if (!(plain.json && plain.json.code === 200 && plain.json.result.length > 90))
+    throw new Error(`GET /user/batch failed: ${plain.status} ${plain.text.slice(0, 200)}`);
+  // Each variant twice, alternately; the run with the least server CPU a request counts (as scaling's best):
+  // the difference sought is tens of microseconds, and one run can be unlucky.
+  const runs = [[], []];
+  for (let round = 0; round < 2; round++) {
+    for (const gzip of [0, 1]) {
+      const r = await measure(o, { connections: o.connections, script: 'app_batch.lua', port: u.ports.app,
+        args: [file, st.seed, st.n, defaults.cookie, gzip], cpuPids: [u.pid] });
+      r.bytes_per_answer = r.requests ? r.bytes / r.requests : null;
+      runs[gzip].push(r);
+    }
+  }
+  const rows = runs.map((rs, gzip) => {
+    const best = rs.reduce((a, b) => (b.server_cpu_us_per_req < a.server_cpu_us_per_req ? b : a));
+    return Object.assign(phase(gzip ? '8b' : '8a', `app GET /user/batch, ${plain.json.result.length} users, ${gzip ? 'gzip' : 'identity'}`,
+      { target: '(reference)' }), best, { runs: rs.map((x) => ({ rps: x.rps, cpu_us_per_req: x.server_cpu_us_per_req, other_cpu_pct: x.other_cpu_pct })) });
+  });
+  rows[1].vs_identity = { rps: rows[1].rps / rows[0].rps, bytes: rows[1].bytes_per_answer / rows[0].bytes_per_answer,
+    cpu_us_per_req: rows[1].server_cpu_us_per_req / rows[0].server_cpu_us_per_req };
+  return rows;
+}
+
+/** The report's line for (8). */
+function compressionLine([a, b]) {
+  return `compression: GET /user/batch (100 users) ${fmt(a.bytes_per_answer)} B an answer plain, ${fmt(b.bytes_per_answer)} B gzip `
+    + `(${(100 * b.vs_identity.bytes).toFixed(0)}%); ${fmt(a.rps)} vs ${fmt(b.rps)} req/s (${(100 * b.vs_identity.rps).toFixed(0)}%); `
+    + `server CPU ${fmt(a.server_cpu_us_per_req, 1)} vs ${fmt(b.server_cpu_us_per_req, 1)} us a request; `
+    + `${fmt((a.bytes_per_answer * a.rps) / 1048576, 1)} vs ${fmt((b.bytes_per_answer * b.rps) / 1048576, 1)} MiB/s sent`;
+}
+
+/** `--only compression`: a store, a server, phase (8), its report. */
+async function onlyCompression(o, result, defaults) {
+  const st = await makeStore(o, o.users, defaults);
+  const u = await startUserd(o.bin, st.dir);
+  const phase = (id, name, extra) => { const r = { id, name, ...extra }; result.phases.push(r); return r; };
+  log('(8) compression...');
+  const rows = await compression(o, st, u, defaults, phase);
+  await stopUserd(u);
+  return [table(result.phases), '', compressionLine(rows)];
+}
+
 // ------------------------------------------------------------------ durability
 
 /**
@@ -566,17 +626,12 @@ async function main() {
     phases: [], memory: {}, scaling: [],
   };
   const rows = result.phases;
+  if (o.only === 'compression') return report(o, result, started, await onlyCompression(o, result, defaults));
   log(`machine: ${result.machine.cpu}, ${cores} cores; ${o.users} accounts, ${o.connections} connections, ${o.warmup}+${o.duration} s a phase`);
-  if (o.only === 'console') { // phase 8 alone
+  if (o.only === 'console') { // phase (10) alone
     const s = await makeStore(o, Math.max(o.users, ...o.scaling), defaults);
     result.console_search = await consoleSearch(o, s);
-    for (const r of result.console_search.rows)
-      console.log(`(8) console user search by ${r.kind}, ${s.n.toLocaleString('en-US')} accounts, ${result.console_search.clients} in flight: p50 ${ms(r.p50_us)} ms, p99 ${ms(r.p99_us)} ms (target < 50 ms), ${r.errors} errors`);
-    fs.mkdirSync(o.out, { recursive: true });
-    const file = path.join(o.out, `bench-console-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-    console.log(`results: ${path.relative(process.cwd(), file)}`);
-    return;
+    return report(o, result, started, consoleLines(result));
   }
 
   // The single-core Argon2id rate, on an otherwise idle machine.
@@ -695,6 +750,10 @@ async function main() {
     r.server_cpu_pct = null; r.server_cpu_us_per_req = null; // shared with the flood
   }
 
+  // (8) compression: a large answer, with and without gzip.
+  log('(8) compression...');
+  const gz = await compression(o, st, u, defaults, phase);
+
   // Memory under load, then at rest.
   result.memory.peak_rss_kib = memKiB(u.pid).VmHWM;
   await settle([u.pid]);
@@ -721,6 +780,20 @@ async function main() {
     await stopUserd(q);
   }
 
+  // (9) logins beside a saturating read load, on a userd of its own (bench/fairshare.mjs, default
+  // password.nice): logins/s beside the reads against logins/s alone, and the reads' p99 beside
+  // the logins against their p99 alone (docs/performance.md "Logins beside a read load").
+  log('(9) logins beside a saturating read load...');
+  {
+    const f = await fairShare({ bin: o.bin, secs: o.duration });
+    result.fair_share = f;
+    phase(9, 'IM logins beside a saturating read load', { rps: f.L, error_count: f.login_errors,
+      target: `L/H ${(100 * f.share).toFixed(0)}% of ${fmt(f.H, 1)}/s alone (>=25%)` });
+    phase('9b', 'IM GET /user/profile beside (9)', { rps: f.reads_rps_beside,
+      latency_us: { p50: f.reads_p50_beside * 1000, p99: f.p1 * 1000 },
+      target: `p99 ${f.ratio.toFixed(2)}x ${f.p0.toFixed(2)} ms alone (<=2x)` });
+  }
+
   // Scaling: the read rate at a few store sizes, each measured twice, alternately (the best counts):
   // a difference of a few percent is what is asked about, and one run can be unlucky.
   const stores = [];
@@ -744,17 +817,16 @@ async function main() {
       idle_rss_kib: best.idle_rss_kib, peak_rss_kib: Math.max(...sc.runs.map((x) => x.peak_rss_kib)) });
   }
   if (stores.length) {
-    log('(8) the console\'s user search...');
+    log('(10) the console\'s user search...');
     result.console_search = await consoleSearch(o, stores[stores.length - 1]);
   }
   for (const s of stores) if (s !== st) fs.rmSync(s.dir, { recursive: true, force: true });
 
   for (const r of rows) if (r.rps != null && !String(r.id).startsWith('1')) r.vs_ceiling = r.rps / result.ceiling_rps;
   logins.vs_ceiling = null;
+  for (const r of rows) if (String(r.id).startsWith('9')) r.vs_ceiling = null; // a userd of its own, wrk's defaults there
 
   // Report.
-  result.finished = new Date().toISOString();
-  result.seconds = (Date.now() - started.getTime()) / 1000;
   const kib = (k) => (k == null ? '-' : `${(k / 1024).toFixed(1)} MiB`);
   const lines = [];
   lines.push(`userd bench: ${result.machine.cpu} x ${cores}, ${o.users.toLocaleString('en-US')} accounts, wrk -t${o.threads} -c${o.connections}, ${o.warmup} s warm-up + ${o.duration} s a phase`);
@@ -765,10 +837,15 @@ async function main() {
   lines.push(`logins: ${fmt(logins.rps, 1)}/s = ${(100 * logins.vs_hash_ceiling).toFixed(1)}% of ${cores} cores x ${fmt(hr.per_second, 1)} hashes/s (one core, mean of ${hashRuns.map((x) => fmt(x[0], 1)).join(' and ')} in this run; target >= 90%), ${(100 * logins.vs_all_cores_at_once).toFixed(1)}% of ${fmt(hrAll.per_second, 1)} hashes/s measured on ${cores} threads at once`);
   const f7 = rows.find((r) => r.id === 7);
   lines.push(`reads during the login flood: p99 ${ms(f7.latency_us.p99)} ms vs ${ms(reads.latency_us.p99)} ms without = ${f7.p99_vs_without.toFixed(2)}x (target <= 2x), ${f7.error_count} read errors; the flood ran at ${fmt(f7.flood.rps, 1)} logins/s`);
+  {
+    const f = result.fair_share;
+    lines.push(`logins beside a saturating read load: ${fmt(f.L, 1)}/s vs ${fmt(f.H, 1)}/s alone = ${(100 * f.share).toFixed(0)}% (target >= 25%); reads' p99 ${f.p1.toFixed(2)} ms beside them vs ${f.p0.toFixed(2)} ms alone = ${f.ratio.toFixed(2)}x (target <= 2x)`);
+  }
   if (result.durability.users_checked != null) {
     const d = result.durability;
     lines.push(`durability: ${d.acknowledged_writes} acknowledged writes by ${d.writers} writers, SIGKILL, restart: ${d.lost} users lost their last acknowledged write`);
   } else lines.push(`durability: ${result.durability.state}`);
+  lines.push(compressionLine(gz));
   lines.push(`memory: idle RSS ${kib(result.memory.idle_rss_start_kib.VmRSS)} after start (${o.users.toLocaleString('en-US')} accounts), peak ${kib(result.memory.peak_rss_kib)}, idle after load ${kib(result.memory.idle_rss_after_kib.VmRSS)} (anon ${kib(result.memory.idle_rss_after_kib.RssAnon)}, file ${kib(result.memory.idle_rss_after_kib.RssFile)})`);
   for (const s of result.scaling) {
     lines.push(`scaling: ${s.users.toLocaleString('en-US')} accounts (${s.db_mib.toFixed(0)} MiB store): ${fmt(s.rps)} reads/s (best of ${s.runs.map((x) => fmt(x.rps)).join(', ')}), p99 ${ms(s.p99_us)} ms, idle RSS ${kib(s.idle_rss_kib.VmRSS)}, peak ${kib(s.peak_rss_kib)}`);
@@ -784,11 +861,22 @@ async function main() {
     .filter((r) => r.other_cpu_pct > 10);
   if (busy.length)
     lines.push(`WARNING: other programs used the CPU during ${busy.map((r) => `(${r.id}) ${r.other_cpu_pct.toFixed(0)}%`).join(', ')} of a core: those figures are low; run again on an idle machine`);
-  for (const r of result.console_search?.rows || [])
-    lines.push(`(8) console user search by ${r.kind}, ${result.console_search.users.toLocaleString('en-US')} accounts, ${result.console_search.clients} in flight: p50 ${ms(r.p50_us)} ms, p99 ${ms(r.p99_us)} ms (target < 50 ms), ${r.errors} errors`);
+  lines.push(...consoleLines(result));
+  report(o, result, started, lines);
+}
+
+/** The report's lines for (10). */
+function consoleLines(result) {
+  return (result.console_search?.rows || []).map((r) => `(10) console user search by ${r.kind}, ${result.console_search.users.toLocaleString('en-US')} accounts, ${result.console_search.clients} in flight: p50 ${ms(r.p50_us)} ms, p99 ${ms(r.p99_us)} ms (target < 50 ms), ${r.errors} errors`);
+}
+
+/** Ends the report: total time, the JSON file; prints it. */
+function report(o, result, started, lines) {
+  result.finished = new Date().toISOString();
+  result.seconds = (Date.now() - started.getTime()) / 1000;
   lines.push(`total ${result.seconds.toFixed(0)} s`);
   fs.mkdirSync(o.out, { recursive: true });
-  const file = path.join(o.out, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(o.out, `bench-${o.only ? `${o.only}-` : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   lines.push(`results: ${path.relative(process.cwd(), file)}`);
   console.log(lines.join('\n'));

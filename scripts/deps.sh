@@ -7,10 +7,11 @@
 #   scripts/deps.sh fuzz    - + clang, its libFuzzer/sanitizer runtime and llvm-symbolizer (make fuzz, the replay)
 #   scripts/deps.sh browser - + Debian's Chromium, which the browser tests drive headless (playwright-core)
 #   scripts/deps.sh ops     - + Prometheus (server and promtool), systemd-analyze and man, for the operations tests
+#   scripts/deps.sh soak    - + Node.js and gnuplot (make soak draws its chart with it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(gcc make pkg-config python3 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev libcurl4-openssl-dev)
+need=(gcc make pkg-config python3 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libgd-dev libcurl4-openssl-dev zlib1g-dev)
 case "${1:-build}" in
   build) ;;
   test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
@@ -19,7 +20,8 @@ case "${1:-build}" in
   fuzz)  need+=(clang libclang-rt-14-dev llvm) ;;   # llvm: llvm-symbolizer for readable reports
   browser) need+=(chromium fonts-dejavu-core) ;;
   ops)   need+=(prometheus systemd man-db) ;;
-  *) echo "usage: $0 build|test|pg|bench|fuzz|browser|ops" >&2; exit 2 ;;
+  soak)  need+=(nodejs gnuplot-nox) ;;
+  *) echo "usage: $0 build|test|pg|bench|fuzz|browser|ops|soak" >&2; exit 2 ;;
 esac
 
 missing=()

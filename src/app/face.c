@@ -1,10 +1,12 @@
 /* The app face: route table, session check, envelope, error table, shared helpers. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app/app.h"
 #include "base/config.h"
+#include "base/log.h"
 #include "core/phone.h"
 
 /* GET where the document says POST: both (NOTES.md). */
@@ -251,19 +253,54 @@ const char *app_iso_time(struct http_req *r, int64_t ms)
 
 const char *app_nick(struct http_req *r, const char *nick) { return text_escape_html(r->a, nick); }
 
-void app_set_session(struct http_req *r, const char *token)
+/* The session cookie's SameSite values, as written in Set-Cookie. */
+static const char *const samesite[] = {"Lax", "Strict", "None"};
+
+/* session.samesite as Set-Cookie writes it (any case in the setting), or NULL when it is none of them. */
+static const char *cookie_samesite(void)
 {
-    http_add_header(r, "Set-Cookie",
-                    arena_printf(r->a, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
-                                 cfg_str(CFG_session_cookie), token, (long long)cfg_int(CFG_session_ttl),
-                                 cfg_bool(CFG_session_secure) ? "; Secure" : ""));
+    for (size_t i = 0; i < sizeof(samesite) / sizeof(*samesite); i++)
+        if (!strcasecmp(cfg_str(CFG_session_samesite), samesite[i]))
+            return samesite[i];
+    return NULL;
 }
 
-void app_clear_session(struct http_req *r)
+/* Set-Cookie for value, which lives max_age seconds: the attributes docs/app.md ("Web clients") explains. */
+static void set_cookie(struct http_req *r, const char *value, long long max_age)
 {
-    http_add_header(r, "Set-Cookie", arena_printf(r->a, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
-                                                  cfg_str(CFG_session_cookie),
-                                                  cfg_bool(CFG_session_secure) ? "; Secure" : ""));
+    const char *domain = cfg_str(CFG_session_domain);
+    http_add_header(r, "Set-Cookie",
+                    arena_printf(r->a, "%s=%s; Path=/%s%s; Max-Age=%lld; HttpOnly; SameSite=%s%s",
+                                 cfg_str(CFG_session_cookie), value, *domain ? "; Domain=" : "", domain, max_age,
+                                 cookie_samesite(), cfg_bool(CFG_session_secure) ? "; Secure" : ""));
+}
+
+void app_set_session(struct http_req *r, const char *token) { set_cookie(r, token, cfg_int(CFG_session_ttl)); }
+
+void app_clear_session(struct http_req *r) { set_cookie(r, "", 0); }
+
+/*
+ * At start: browsers drop a SameSite=None cookie that is not Secure, so
+ * every sign-in would seem to work and no session would follow.
+ */
+static int check_settings(void)
+{
+    const char *s = cookie_samesite();
+    if (!s) {
+        log_error("app face: setting session.samesite: must be Lax, Strict or None");
+        return -1;
+    }
+    if (!strcmp(s, "None") && !cfg_bool(CFG_session_secure)) {
+        log_error("app face: setting session.samesite=None needs session.secure=true (browsers drop a "
+                  "SameSite=None cookie that is not Secure; serve the app face over HTTPS)");
+        return -1;
+    }
+    const char *d = cfg_str(CFG_session_domain);
+    if (strcspn(d, ";, \t\"=") != strlen(d)) {
+        log_error("app face: setting session.domain: a host name, without ';', ',', '=', quotes or white space");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- serving ---- */
@@ -298,10 +335,20 @@ static void serve(struct http_req *r)
         r->route->fn(r);
 }
 
+/* The SealTalk web client's calls, with the session cookie: no "*" (browsers refuse it with credentials). */
+static const struct http_cors cors = {
+    .origins = CFG_app_cors_origins,
+    .credentials = 1,
+    .headers = "content-type",
+};
+
 const struct face app_face = {
     .name = "app",
     .routes = routes,
     .n_routes = N_ROUTES,
     .serve = serve,
     .fail = app_fail,
+    .allow = allowed,
+    .cors = &cors,
+    .check = check_settings,
 };

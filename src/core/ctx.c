@@ -15,11 +15,15 @@ int64_t now_ms(void)
 
 int ctx_bind(struct ctx *c) { return store_thread(&c->db); }
 
-int ctx_health(void)
+int ctx_health(const char **degraded)
 {
     db_t *db;
     int rc = store_thread(&db);
-    return rc ? rc : db_ping(db);
+    if (!rc)
+        rc = db_ping(db);
+    if (degraded)
+        *degraded = rc ? NULL : db_write_fault(db);
+    return rc;
 }
 
 int ctx_ready(void)

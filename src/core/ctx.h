@@ -40,8 +40,12 @@ int64_t now_ms(void);
  */
 int ctx_bind(struct ctx *c) USERD_MUST_CHECK;
 
-/** For /healthz: 0 when this thread's store connection answers (a lost one is reconnected), else an error. */
-int ctx_health(void) USERD_MUST_CHECK;
+/**
+ * For /healthz: 0 when this thread's store connection answers (a lost one is
+ * reconnected), else an error. When it answers but writes fail (a full
+ * disk, a read-only store), *degraded (if not NULL) says why, else NULL.
+ */
+int ctx_health(const char **degraded) USERD_MUST_CHECK;
 
 /**
  * For /readyz: 0 when this thread's store connection answers and the

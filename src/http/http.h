@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/config.h"
 #include "core/ctx.h"
 #include "http/pool.h"
 
@@ -72,6 +73,18 @@ struct route {
 #define ROUTE_COST(methods, pattern, fn, flags, cost) {methods, pattern, fn, flags, NULL, cost, NULL}
 #define ROUTE_Q(methods, pattern, fn, flags, data, query) {methods, pattern, fn, flags, data, NULL, query}
 
+/*
+ * A face's CORS policy (src/http/cors.c; docs/im.md and docs/app.md, "Web
+ * clients"). The HTTP layer applies it to every answer of the face and
+ * answers preflights itself; it is off while the setting is empty.
+ */
+struct http_cors {
+    enum cfg_id origins; /* the setting: comma-separated exact origins */
+    int any;             /* "*" may stand in that list (a face without cookies) */
+    int credentials;     /* Access-Control-Allow-Credentials: true (the session cookie) */
+    const char *headers; /* Access-Control-Allow-Headers: every request header the face reads */
+};
+
 struct face {
     const char *name;
     const struct route *routes;
@@ -80,6 +93,15 @@ struct face {
     void (*serve)(struct http_req *r);
     /** Replies with a core error (negative) in the face's format. */
     void (*fail)(struct http_req *r, int err);
+    /**
+     * The methods of r->path as an Allow value ("GET, POST"; "" for none),
+     * as the face's 405 answers list them; NULL: the route table's.
+     */
+    const char *(*allow)(struct http_req *r);
+    /** Its CORS policy, or NULL: none (a server-to-server face). */
+    const struct http_cors *cors;
+    /** Checks the face's settings before it listens (NULL: none); logs why and returns nonzero to refuse. */
+    int (*check)(void);
 };
 
 #define HTTP_MAX_PARAMS 4
@@ -133,6 +155,8 @@ struct http_req {
     size_t resp_len;
     const char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];
     int n_hdrs;
+    int gzipped;     /* resp holds the gzip encoding of the answer (http/gzip.c) */
+    int vary_coding; /* the answer is large enough to be compressed: Vary: Accept-Encoding */
 };
 
 /** A request header (case-insensitive name), or NULL. */

@@ -34,6 +34,7 @@
 #include "http/http.h"
 #include "http/pool.h"
 #include "http/stats.h"
+#include "http/web.h"
 
 enum { ST_RECEIVING, ST_POOL, ST_DONE };
 
@@ -318,15 +319,16 @@ static void request_free(struct http_req *r, int status)
 {
     if (r->hc && r->hc->req == r)
         r->hc->req = NULL;
+    int64_t us = mono_us() - r->start_us; /* one clock read for the log and the metrics */
     if (cfg_bool(CFG_log_access) && r->status)
-        log_access(r->face->name, r->method ? r->method : "-", r->path ? r->path : "-", status,
-                   mono_us() - r->start_us, r->request_id);
+        log_access(r->face->name, r->method ? r->method : "-", r->path ? r->path : "-", status, us,
+                   r->request_id);
     if (r->client_ip)
         conn_client_leave(r->client_ip);
     if (r->counted) {
         atomic_fetch_sub(&in_flight, 1);
         stats_in_flight(r->face, -1);
-        stats_request(r->face, r, status, mono_us() - r->start_us);
+        stats_request(r->face, r, status, us);
     }
     free(r->resp);
     arena_free(r->a);
@@ -408,10 +410,19 @@ static void refuse_on_pool(struct pool_job *j)
     MHD_resume_connection(r->conn);
 }
 
+/*
+ * 200 ok; 200 degraded when reads work and writes fail (a full disk, a
+ * read-only store: the process serves what it can, and restarting it or
+ * taking it out of a balancer would not help); 503 when the store does not
+ * answer. The reason is one of a few fixed strings (db_write_fault).
+ */
 static void healthz(struct http_req *r)
 {
-    int ok = !ctx_health();
-    const char *body = ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}";
+    const char *degraded = NULL;
+    int ok = !ctx_health(&degraded);
+    const char *body = !ok       ? "{\"status\":\"unavailable\"}"
+                       : degraded ? arena_printf(r->a, "{\"status\":\"degraded\",\"reason\":\"%s\"}", degraded)
+                                  : "{\"status\":\"ok\"}";
     http_reply(r, ok ? 200 : 503, "application/json; charset=utf-8", body, strlen(body));
 }
 
@@ -446,6 +457,8 @@ static int dispatch(struct http_req *r)
         r->face->fail(r, http_invalid(r, "the request target holds an encoded NUL (%%00)"));
         return 0;
     }
+    if (r->method_bit == M_OTHER && cors_preflight(r))
+        return 0;
     /* A face's /healthz, unless its table routes one itself (the ops listener's: the process is alive). */
     if (r->method_bit == M_GET && !strcmp(r->path, "/healthz") &&
         !http_route_methods(r->face->routes, r->face->n_routes, r->path)) {
@@ -480,6 +493,7 @@ static int dispatch(struct http_req *r)
 
 static enum MHD_Result queue(struct http_req *r)
 {
+    gzip_answer(r);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
@@ -488,7 +502,9 @@ static enum MHD_Result queue(struct http_req *r)
         return MHD_NO; /* r->resp is still ours: on_completed frees it */
     }
     r->resp = NULL; /* owned by the response now */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    if (r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    web_headers(r, resp);
     int retry_after = 0;
     for (int i = 0; i < r->n_hdrs; i++) {
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
@@ -853,6 +869,8 @@ int http_listen(const struct face *face, const char *addr)
 {
     struct sockaddr_storage ss;
     socklen_t slen;
+    if (cors_check(face) || (face->check && face->check()))
+        return -E_INVALID;
     if (parse_addr(addr, &ss, &slen)) {
         log_error("%s listener: bad address %s (want host:port)", face->name, addr);
         return -E_INVALID;
@@ -876,7 +894,7 @@ struct MHD_Daemon *http_daemon_external(const struct face *face)
 /* On each pool thread at start: its store connection, so that the first jobs are not cold. */
 static void pool_warm_up(void)
 {
-    if (ctx_health()) /* opens this thread's connection */
+    if (ctx_health(NULL)) /* opens this thread's connection */
         log_warn("hashing pool: no store connection yet");
 }
 

@@ -234,10 +234,19 @@ static void serve(struct http_req *r)
         r->route->fn(r);
 }
 
+/* The web SDK's calls (docs/im.md, Web clients): no cookie, so "*" may stand in the list. */
+static const struct http_cors cors = {
+    .origins = CFG_im_cors_origins,
+    .any = 1,
+    .headers = "access-token, app_id, user_id, group_id, content-type",
+};
+
 const struct face im_face = {
     .name = "im",
     .routes = routes,
     .n_routes = sizeof(routes) / sizeof(*routes),
     .serve = serve,
     .fail = im_fail,
+    .allow = allowed,
+    .cors = &cors,
 };

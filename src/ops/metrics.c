@@ -110,7 +110,7 @@ void ops_metrics(struct http_req *r)
     metrics_write(out);
     pool_metrics(out);
     gauge(out, "userd_store_up", "1 when the store answered this scrape (the ops thread's connection), else 0.",
-          ctx_health() ? 0 : 1);
+          ctx_health(NULL) ? 0 : 1);
     counter(out, "userd_log_lines_dropped_total", "Log lines dropped because stderr did not take them.",
             (double)log_dropped());
     ops_accounts_write(out);

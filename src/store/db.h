@@ -45,6 +45,13 @@ int db_backup(db_t *db, const char *path, int64_t *pages, int64_t *page_size) US
 /** Cheap liveness check; tries to reconnect a lost connection. */
 int db_ping(db_t *db) USERD_MUST_CHECK;
 
+/**
+ * NULL, or why writes fail while reads work (a full disk, read-only files:
+ * SQLite), until a write goes through again; may try one small write to
+ * find out (docs/robustness.md "Store faults").
+ */
+const char *db_write_fault(db_t *db);
+
 /** Transactions. db_begin(write=1) takes the write lock at once on SQLite. */
 int db_begin(db_t *db, int write) USERD_MUST_CHECK;
 int db_commit(db_t *db) USERD_MUST_CHECK;

@@ -27,6 +27,7 @@ struct db_ops {
     int (*ping)(db_t *db);
     /* Copies the database, as of one moment, into the empty file at path; *pages copied. NULL: not this back end. */
     int (*backup)(db_t *db, const char *path, int64_t *pages, int64_t *page_size);
+    const char *(*write_fault)(db_t *db); /* NULL: the back end does not track write faults */
     const char *begin_read, *begin_write;
     const char *migrate_lock; /* run first in the migration transaction; NULL: none */
 };

@@ -16,11 +16,13 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/config.h"
@@ -30,6 +32,9 @@
 struct sqlite_db {
     struct db base;
     sqlite3 *h;
+    char *path;
+    int opened_read_only; /* SQLite fell back to read-only at open: reopen once the file is writable */
+    int64_t reopen_after_ms;
     int writing; /* holds the process's writer mutex */
     sqlite3_stmt *stmts[Q__COUNT];
     /* Where argument i of query q binds ($i+1), 0 when the SQL does not use it: found once at prepare. */
@@ -38,6 +43,53 @@ struct sqlite_db {
 };
 
 #define S(db) ((struct sqlite_db *)(db))
+
+/*
+ * Write faults (docs/robustness.md "Store faults"): a full disk, store files
+ * that cannot be written, an I/O error. SQLite rolls the write back and the
+ * request is answered as the store being unavailable (503, Retry-After);
+ * reads go on. The kind of the last fault is kept process-wide for /healthz
+ * until a commit goes through again (the WAL hook, on_commit), and
+ * sq_write_fault() tries a small write now and then to find out by itself.
+ */
+enum fault { FAULT_NONE, FAULT_FULL, FAULT_READ_ONLY, FAULT_IO };
+static const char *const fault_reason[] = {NULL, "store full", "store read-only", "store write error"};
+static atomic_int write_fault;
+static atomic_llong fault_probed_ms; /* monotonic ms of the last probe */
+#define FAULT_PROBE_EVERY_MS 1000
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether the store file or its log may not be written (immutable, a read-only mount, permissions). */
+static int files_read_only(struct sqlite_db *s)
+{
+    const char *wal = sqlite3_filename_wal(sqlite3_db_filename(s->h, "main"));
+    return (access(s->path, W_OK) && errno != ENOENT) || (wal && access(wal, W_OK) && errno != ENOENT);
+}
+
+static enum fault fault_of(struct sqlite_db *s, int rc)
+{
+    if ((rc & 0xff) == SQLITE_FULL)
+        return FAULT_FULL;
+    if ((rc & 0xff) == SQLITE_READONLY)
+        return FAULT_READ_ONLY;
+    switch (sqlite3_system_errno(s->h)) { /* an I/O error: what the system said, when SQLite kept it */
+    case ENOSPC:
+    case EDQUOT:
+        return FAULT_FULL;
+    case EPERM:
+    case EACCES:
+    case EROFS:
+        return FAULT_READ_ONLY;
+    default:
+        return files_read_only(s) ? FAULT_READ_ONLY : FAULT_IO;
+    }
+}
 
 static int map_error(struct sqlite_db *s, int rc, const char *what)
 {
@@ -49,10 +101,15 @@ static int map_error(struct sqlite_db *s, int rc, const char *what)
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return -E_BUSY;
-    case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_READONLY:
+        atomic_store(&write_fault, fault_of(s, rc));
+        log_error("sqlite %s: %s (%d%s%s): %s", what, sqlite3_errmsg(s->h), rc, sqlite3_system_errno(s->h) ? ", " : "",
+                  sqlite3_system_errno(s->h) ? strerror(sqlite3_system_errno(s->h)) : "",
+                  fault_reason[atomic_load(&write_fault)]);
+        return -E_UNAVAILABLE;
+    case SQLITE_CANTOPEN:
         log_error("sqlite %s: %s", what, sqlite3_errmsg(s->h));
         return -E_UNAVAILABLE;
     }
@@ -188,6 +245,8 @@ static void *checkpointer(void *unused)
 static int on_commit(void *arg, sqlite3 *h, const char *schema, int frames)
 {
     (void)arg;
+    if (atomic_load_explicit(&write_fault, memory_order_relaxed))
+        atomic_store(&write_fault, FAULT_NONE); /* a commit went through: writes work again */
     if (frames < CKPT_FRAMES)
         return SQLITE_OK;
     const char *path = sqlite3_db_filename(h, schema);
@@ -243,26 +302,20 @@ static void configure_once(void)
         log_debug("sqlite: already initialised; memory statistics stay on");
 }
 
-static int sq_open(const char *path, db_t **out)
+/* Opens and sets up one SQLite handle on path; NULL on failure (logged). */
+static sqlite3 *open_handle(const char *path)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, configure_once);
-    struct sqlite_db *s = xcalloc(1, sizeof(*s));
-    s->base.ops = &db_sqlite_ops;
-    s->base.kind = DB_SQLITE;
-    make_parent_dir(path);
-    int rc = sqlite3_open_v2(path, &s->h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        log_error("store: cannot open %s: %s", path, s->h ? sqlite3_errmsg(s->h) : "out of memory");
-        sqlite3_close(s->h);
-        free(s);
-        return -E_UNAVAILABLE;
+        log_error("store: cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return NULL;
     }
-    sqlite3_extended_result_codes(s->h, 1);
-    sqlite3_busy_timeout(s->h, (int)cfg_int(CFG_store_busy_timeout_ms));
+    sqlite3_extended_result_codes(h, 1);
+    sqlite3_busy_timeout(h, (int)cfg_int(CFG_store_busy_timeout_ms));
     char *msg = NULL;
-    rc = sqlite3_exec(s->h,
+    rc = sqlite3_exec(h,
                       "PRAGMA journal_mode = WAL;"
                       "PRAGMA synchronous = NORMAL;"
                       "PRAGMA foreign_keys = ON;"
@@ -274,11 +327,66 @@ static int sq_open(const char *path, db_t **out)
     if (rc != SQLITE_OK) {
         log_error("store: cannot set up %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
-        sqlite3_close(s->h);
-        free(s);
-        return -E_UNAVAILABLE;
+        sqlite3_close(h);
+        return NULL;
     }
-    sqlite3_wal_hook(s->h, on_commit, NULL); /* replaces SQLite's own checkpoint after commits */
+    sqlite3_wal_hook(h, on_commit, NULL); /* replaces SQLite's own checkpoint after commits */
+    return h;
+}
+
+/*
+ * SQLite opens a file it may not write read-only, silently, and such a
+ * handle stays read-only after the file is writable again. So a handle
+ * opened so is noted as a write fault, and replaced (reopen) by the first
+ * use outside a transaction once a fresh open gives a writable one.
+ */
+static void note_read_only(struct sqlite_db *s)
+{
+    s->opened_read_only = sqlite3_db_readonly(s->h, "main") == 1;
+    if (s->opened_read_only) {
+        atomic_store(&write_fault, FAULT_READ_ONLY);
+        log_warn("store: %s is read-only: writes fail until it is writable", s->path);
+    }
+}
+
+static void reopen(struct sqlite_db *s)
+{
+    int64_t now = mono_ms();
+    if (now < s->reopen_after_ms || !sqlite3_get_autocommit(s->h))
+        return;
+    s->reopen_after_ms = now + FAULT_PROBE_EVERY_MS;
+    sqlite3 *h = open_handle(s->path);
+    if (!h)
+        return;
+    if (sqlite3_db_readonly(h, "main") == 1) {
+        sqlite3_close(h);
+        return;
+    }
+    for (int i = 0; i < Q__COUNT; i++) {
+        sqlite3_finalize(s->stmts[i]);
+        s->stmts[i] = NULL;
+    }
+    s->cur = NULL;
+    sqlite3_close(s->h);
+    s->h = h;
+    s->opened_read_only = 0;
+    log_info("store: %s is writable again", s->path);
+}
+
+static int sq_open(const char *path, db_t **out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
+    make_parent_dir(path);
+    sqlite3 *h = open_handle(path);
+    if (!h)
+        return -E_UNAVAILABLE;
+    struct sqlite_db *s = xcalloc(1, sizeof(*s));
+    s->base.ops = &db_sqlite_ops;
+    s->base.kind = DB_SQLITE;
+    s->h = h;
+    s->path = xstrdup(path);
+    note_read_only(s);
     *out = &s->base;
     return 0;
 }
@@ -291,12 +399,17 @@ static void sq_close(db_t *db)
     sqlite3_close(s->h); /* rolls back a transaction still open */
     if (s->writing)
         writer_unlock(); /* from whichever thread closes it */
+    free(s->path);
     free(s);
 }
 
 static int sq_script(db_t *db, const char *sql)
 {
     struct sqlite_db *s = S(db);
+    if (!strcmp(sql, "ROLLBACK") && sqlite3_get_autocommit(s->h))
+        return 0; /* SQLite rolled back already (an I/O error, a full disk): nothing to do */
+    if (s->opened_read_only)
+        reopen(s);
     if (sql == db_sqlite_ops.begin_write)
         writer_take(s);
     int rc = sqlite3_exec(s->h, sql, NULL, NULL, NULL);
@@ -312,6 +425,8 @@ static int sq_query(db_t *db, enum query_id q, const struct db_arg *args, int n)
     int rc;
     if (s->cur)
         sq_end(db); /* a statement its caller did not end: reset it (and give the writer mutex back) */
+    if (s->opened_read_only)
+        reopen(s);
     if (!s->stmts[q]) {
         rc = sqlite3_prepare_v3(s->h, query_sql(q, 0), -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[q], NULL);
         if (rc != SQLITE_OK)
@@ -428,6 +543,31 @@ static int sq_backup(db_t *db, const char *path, int64_t *pages, int64_t *page_s
     return 0;
 }
 
+/*
+ * /healthz: the kind of the last write fault, if writes have not worked
+ * since. At most once a second, a write that changes one row of meta tries
+ * whether they work again (its commit clears the fault in on_commit).
+ */
+static const char *sq_write_fault(db_t *db)
+{
+    if (!atomic_load(&write_fault))
+        return NULL;
+    long long last = atomic_load(&fault_probed_ms), now = mono_ms();
+    if (now - last >= FAULT_PROBE_EVERY_MS && atomic_compare_exchange_strong(&fault_probed_ms, &last, now)) {
+        int rc = db_begin(db, 1);
+        if (!rc) {
+            if ((rc = sq_script(db, "INSERT INTO meta (key, value) VALUES ('write_probe', hex(randomblob(8)))"
+                                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value")))
+                db_rollback(db);
+            else
+                rc = db_commit(db);
+        }
+        if (rc)
+            log_debug("store: the write probe failed (%s)", err_str(rc));
+    }
+    return fault_reason[atomic_load(&write_fault)];
+}
+
 const struct db_ops db_sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
@@ -441,6 +581,7 @@ const struct db_ops db_sqlite_ops = {
     .col_null = sq_null,
     .ping = sq_ping,
     .backup = sq_backup,
+    .write_fault = sq_write_fault,
     .begin_read = "BEGIN",
     .begin_write = "BEGIN IMMEDIATE",
     .migrate_lock = NULL,

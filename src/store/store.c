@@ -192,14 +192,29 @@ int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
     return db_commit(db);
 }
 
-int store_meta_get_or_put(db_t *db, struct arena *a, const char *key, const char *fresh, const char **out)
+/* The value of key, -E_NOT_FOUND when absent. */
+static int meta_get(db_t *db, struct arena *a, const char *key, const char **out)
 {
-    int rc = db_exec(db, Q_META_PUT_NEW, "tt", key, fresh);
-    if (rc < 0)
-        return rc;
-    if ((rc = db_first(db, db_query(db, Q_META_GET, "t", key), -E_INTERNAL)))
+    int rc = db_first(db, db_query(db, Q_META_GET, "t", key), -E_NOT_FOUND);
+    if (rc)
         return rc;
     *out = arena_strdup(a, db_text(db, 0));
     db_end(db);
     return 0;
+}
+
+/*
+ * Read first, write only when absent: a process that starts while the
+ * store cannot be written (a full disk, read-only files) still finds the
+ * keys made before, and serves reads (docs/robustness.md "Store faults").
+ */
+int store_meta_get_or_put(db_t *db, struct arena *a, const char *key, const char *fresh, const char **out)
+{
+    int rc = meta_get(db, a, key, out);
+    if (rc != -E_NOT_FOUND)
+        return rc;
+    if ((rc = db_exec(db, Q_META_PUT_NEW, "tt", key, fresh)) < 0)
+        return rc;
+    rc = meta_get(db, a, key, out);
+    return rc == -E_NOT_FOUND ? -E_INTERNAL : rc;
 }

@@ -29,6 +29,7 @@
 // older iOS and Android read only the status.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { startUserd, httpRequest, imClient, sleep } from './lib/harness.mjs';
 import { newPhone, sql, accountId, notLoggedIn } from './app_lib.mjs';
 
@@ -52,6 +53,11 @@ function android(srv) {
       headers['Content-Type'] = 'application/json;charset=UTF-8';
     }
     const r = await httpRequest({ port: srv.app, method, path, body, headers });
+    if (r.headers['content-encoding'] === 'gzip') { // okhttp asked for gzip itself, so it decodes it (answers over 1 KiB)
+      r.body = zlib.gunzipSync(r.body);
+      r.text = r.body.toString('utf8');
+      try { r.json = JSON.parse(r.text); } catch { r.json = undefined; }
+    }
     const set = r.headers['set-cookie'];
     if (set && set.length) c.cookies = [...new Set(set)];
     r.sent = `${method} ${path} ${body ?? ''}`;

@@ -506,7 +506,7 @@ describe('IM accounts', () => {
     // device the user does not have, so that the token lives on.
     const bad = 10002;
     const cases = [
-      ['/user/register/v2', { POST: bad }], ['/user/register/batch', { POST: bad }], ['/user/register/push', { POST: bad }],
+      ['/user/register/v2', { POST: bad }], ['/user/register/batch', { POST: 10010 }], ['/user/register/push', { POST: bad }],
       ['/user/delete', { POST: bad, DELETE: bad }], ['/user/username', { POST: bad, PUT: bad }], ['/user/change_password', { POST: bad }],
       ['/user/avatar', { POST: bad, PUT: bad }], ['/user/avatar/batch', { POST: bad, PUT: bad }], ['/user/nickname', { POST: bad, PUT: bad }],
       ['/user/mobile', { POST: bad, PUT: bad }], ['/user/public', { POST: true, PUT: true }], ['/user/private', { POST: true, PUT: true }],

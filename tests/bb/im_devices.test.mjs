@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUserd, imClient, sleep } from './lib/harness.mjs';
-import { assertError, assertTrue, assertToken, assertMe, assertTokenDead, newUser, login, adminAs } from './im_util.mjs';
+import { assertOk, assertError, assertTrue, assertToken, assertMe, assertTokenDead, newUser, login, adminAs } from './im_util.mjs';
 
 const IOS = 'Demo/2.0 (iPhone; iOS 17.1)';
 const ANDROID = 'Demo/2.0 (Linux; Android 14)';

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO, freePort, httpRequest, imClient, sleep, startUserd } from './lib/harness.mjs';
 import { assertError, assertOk, newUser } from './im_util.mjs';
+import { signUp, startApp } from './app_lib.mjs';
 
 /** Scrapes srv's /metrics: { text, get(name, labels) -> number | undefined, all(name) -> [{labels, value}] }. */
 async function scrape(srv) {
@@ -98,7 +99,14 @@ describe('/metrics', () => {
   });
 
   test('gauges: in flight, open connections; the log, build info, process', async () => {
-    const m = await scrape(srv);
+    // The server counts a request out, and a connection closed, just after the client
+    // has read the answer: an earlier scrape may still be counted for a moment.
+    let m;
+    for (let i = 0; i < 50; i++) {
+      m = await scrape(srv);
+      if (m.get('userd_http_requests_in_flight', { face: 'ops' }) === 1 && m.get('userd_http_connections_open', { face: 'ops' }) === 1) break;
+      await sleep(20);
+    }
     assert.equal(m.get('userd_http_requests_in_flight', { face: 'ops' }), 1); // this scrape
     assert.equal(m.get('userd_http_requests_in_flight', { face: 'im' }), 0);
     assert.equal(m.get('userd_http_connections_open', { face: 'ops' }), 1);
@@ -137,6 +145,24 @@ describe('/metrics', () => {
     const m = await scrape(srv);
     const r = spawnSync('promtool', ['check', 'metrics'], { input: m.text, encoding: 'utf8', timeout: 30000 });
     assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
+  });
+});
+
+describe('/metrics: the app face and SMS', () => {
+  test('an SMS sign-up counts one send, one registration and one login on the app face', async () => {
+    const ctx = await startApp();
+    try {
+      const u = await signUp(ctx);
+      u.c.close();
+      const m = await scrape(ctx.srv);
+      assert.equal(m.get('userd_sms_sends_total', { provider: 'http', result: 'ok' }), 1);
+      assert.equal(m.get('userd_sms_sends_total', { provider: 'http', result: 'error' }), 0);
+      assert.equal(m.get('userd_registrations_total', { face: 'app', result: 'ok' }), 1);
+      assert.equal(m.get('userd_logins_total', { face: 'app', result: 'ok' }), 1);
+      assert.equal(m.get('userd_http_requests_total', { face: 'app', route: '/user/send_code', method: 'POST', status: '200' }), 1);
+    } finally {
+      await ctx.stop();
+    }
   });
 });
 

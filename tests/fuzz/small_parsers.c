@@ -11,6 +11,7 @@
  *   text_escape_html
  * - the other field rules: usernames, passwords, nicks, SealTalk numbers,
  *   live user ids, UUID verification tokens
+ * - Accept-Encoding values: gzip_accepted (src/http/gzip.c)
  *
  * User-id lists are lists of these (app-face ids, live ids, IM ids): the
  * items are checked here, the lists themselves (repeats, counts) by the
@@ -38,6 +39,7 @@
 #include "core/secret.h"
 #include "core/text.h"
 #include "fuzz.h"
+#include "http/web.h"
 
 static unsigned char key[32];
 
@@ -238,6 +240,18 @@ static void check_rules(const char *s, struct arena *a)
     FUZZ_ASSERT(!strcmp(back, s), "text_escape_html does not round-trip: %s", e);
 }
 
+/* gzip is accepted only when named (gzip, x-gzip) or through "*"; the reading does not depend on letter case. */
+static void check_accept_encoding(const char *s, struct arena *a)
+{
+    if (!gzip_accepted(s))
+        return;
+    char *lower = arena_strdup(a, s);
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    FUZZ_ASSERT(strstr(lower, "gzip") || strchr(lower, '*'), "gzip_accepted(\"%s\") without gzip or *", s);
+    FUZZ_ASSERT(gzip_accepted(lower), "gzip_accepted: \"%s\" yes, its lower case no", s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_in in = {data, size};
@@ -261,6 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_text(all, size, 0);
     check_text(all, size, 1);
     check_rules(all, a);
+    check_accept_encoding(all, a);
 
     arena_free(a);
     free(all);

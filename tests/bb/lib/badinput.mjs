@@ -376,8 +376,10 @@ export function casesFor(face, op, fixtures, creds) {
     }
   }
 
-  // ---- bodies on GET: the same answer as without a body
-  if (op.method === 'GET') {
+  // ---- bodies on GET: the same answer as without a body. Not for an operation
+  // whose success ends the caller's own credential (x-userd-ends-credential,
+  // e.g. GET /user/del): its answer without a body would end the fixtures.
+  if (op.method === 'GET' && !op.operation['x-userd-ends-credential']) {
     for (const [label, body] of [['a JSON object body', '{"user_ids":["x"],"a":1}'], ['a malformed body', '{'], ['a 64 KiB body', 'a'.repeat(65536)]])
       add('getbody', label, (r) => { r.body = Buffer.from(body); r.contentType = 'application/json'; }, { kind: 'sameAsBase' });
   }

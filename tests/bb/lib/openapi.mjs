@@ -7,10 +7,12 @@
 // info.description): a path the document does not list is answered with
 // components.responses.NoRoute, a listed path with another method with
 // components.responses.MethodNotAllowed, a path holding an encoded NUL with
-// components.responses.BadTarget, a body over the cap with TooLarge.
+// components.responses.BadTarget, a body over the cap with TooLarge, and (im,
+// app) a CORS preflight, OPTIONS on a listed path, may answer Preflight (204).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
@@ -145,9 +147,8 @@ function describeErrors(errors) {
  */
 export function checkResponse(face, method, target, res) {
   const f = face_(face);
-  // libmicrohttpd refuses some requests itself before userd sees them (request line or headers
-  // over http.max_header: 431 with its own HTML page, no Content-Type). The documents say so in
-  // their description; those answers are no face's.
+  // libmicrohttpd may still refuse a request itself before userd sees it, with its own HTML
+  // page and no Content-Type; those answers are no face's.
   if (res.status >= 400 && !res.headers['content-type'] && /^<html>/.test((res.body ?? Buffer.alloc(0)).toString('latin1', 0, 6))) return null;
   const found = findOperation(face, method, target);
   let responses, where;
@@ -160,13 +161,16 @@ export function checkResponse(face, method, target, res) {
     where = `${method} ${decodedPath(target)} (no such path: NoRoute)`;
   } else if (!found.operation) {
     responses = { 405: f.doc.components.responses.MethodNotAllowed };
+    // The HTTP layer answers a CORS preflight from an allowed origin on any listed path.
+    if (method.toUpperCase() === 'OPTIONS' && f.doc.components.responses.Preflight) responses[204] = f.doc.components.responses.Preflight;
     where = `${method} ${found.template} (method not listed: MethodNotAllowed)`;
   } else {
     responses = found.operation.responses;
     where = `${method} ${found.template}`;
   }
-  // A body over the cap is refused on any path, before routing.
+  // A body over the cap, or a head over the head limits, is refused on any path, before routing.
   if (res.status === 413 && !responses[413] && f.doc.components.responses.TooLarge) responses = { 413: f.doc.components.responses.TooLarge };
+  if (res.status === 431 && !responses[431] && f.doc.components.responses.HeadTooLarge) responses = { 431: f.doc.components.responses.HeadTooLarge };
   const status = String(res.status);
   const declared = responses[status] ?? responses[`${status[0]}XX`] ?? responses.default;
   if (!declared) return `${where}: HTTP ${status} is not documented (documented: ${Object.keys(responses).join(', ')})`;
@@ -185,7 +189,11 @@ export function checkResponse(face, method, target, res) {
     }
   }
 
-  const body = res.body ?? Buffer.alloc(0);
+  let body = res.body ?? Buffer.alloc(0);
+  // Content-Encoding: gzip (answers over 1 KiB): node:http hands the bytes as sent, fetch decoded.
+  if (res.headers['content-encoding'] === 'gzip' && body[0] === 0x1f && body[1] === 0x8b) {
+    try { body = zlib.gunzipSync(body); } catch (e) { return `${where}: HTTP ${status} gzip body does not decompress (${e.message})`; }
+  }
   if (!r.content) {
     return body.length ? `${where}: HTTP ${status} should have no body, got ${body.length} bytes` : null;
   }
