@@ -57,8 +57,10 @@ void con_overview(struct http_req *r)
     }
     json_t *signups = series_json(r, days, ACTIVITY_DAYS, ACTIVITY_DAY_MS, "day", "%Y-%m-%d");
     json_t *sign_ins = series_json(r, hours, ACTIVITY_HOURS, ACTIVITY_HOUR_MS, "hour", "%Y-%m-%d %H:00");
+    const char *degraded = NULL;
+    const char *store = ctx_health(&degraded) ? "unreachable" : degraded ? degraded : "ok";
     con_reply(r, 200, json_pack("{s:o,s:o,s:o,s:s}", "accounts", apps, "signups", signups, "sign_ins", sign_ins,
-                                "store", ctx_health() ? "unreachable" : "ok"));
+                                "store", store));
 }
 
 /*
