@@ -51,6 +51,7 @@ deps-ops:
 # object src/OBJ.c depend on the files it embeds.
 embed = $(foreach d,obj asan/obj fuzz/obj,$(eval $(BUILD)/$(d)/$(1).o: $(2)))
 $(call embed,ops/openapi,$(wildcard docs/openapi/*.json))
+$(call embed,console/assets,$(wildcard src/console/assets/*))
 
 # The version and commit the binary reports (userd_build_info): written to
 # $(BUILD)/gen/ops/version.h only when they change, so a commit rebuilds one object.

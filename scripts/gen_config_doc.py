@@ -72,7 +72,7 @@ def man(version):
     p(".SH SYNOPSIS")
     for cmd in ["serve [\\-\\-config FILE] [\\-\\-section.key=value ...]", "app create NAME [\\-\\-json]", "app list",
                 "app token APP_ID [\\-\\-ttl SECONDS]", "app token APP_ID \\-\\-revoke TOKEN_PREFIX",
-                "app tokens APP_ID", "backup FILE", "\\-\\-help"]:
+                "app tokens APP_ID", "operator add|reset|remove NAME", "operator list", "backup FILE", "\\-\\-help"]:
         p(f".B userd\n{cmd}\n.br")
     p(".SH DESCRIPTION")
     p("userd keeps user accounts in one store (SQLite or PostgreSQL) and serves them through three")
@@ -86,6 +86,11 @@ def man(version):
         ("app list", "List the apps."),
         ("app token APP_ID", "Print a new admin token for the app (\\-\\-ttl SECONDS), or revoke one (\\-\\-revoke)."),
         ("app tokens APP_ID", "List the app's admin tokens."),
+        ("operator add NAME", "Add an operator of the admin console (on the ops listener, /console/) and print "
+                              "its generated password, once."),
+        ("operator reset NAME", "Give the operator a new generated password (printed once); its console sessions end."),
+        ("operator remove NAME", "Remove the operator; its console sessions end. The audit log keeps its name."),
+        ("operator list", "List the operators."),
         ("backup FILE", "Copy a SQLite store, consistent as of one moment and while it serves, to FILE "
                         "(written beside it and renamed). A PostgreSQL store is backed up with pg_dump."),
     ]:

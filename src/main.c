@@ -7,6 +7,8 @@
  *   userd app token APP_ID [--ttl S] print a new admin token for the app
  *   userd app token APP_ID --revoke PREFIX   revoke an admin token (prefix or whole token)
  *   userd app tokens APP_ID          list the app's admin tokens
+ *   userd operator add|reset NAME    add a console operator / give it a new password (printed once)
+ *   userd operator list|remove NAME  list the operators / remove one
  *   userd backup FILE                copy the SQLite store, while it serves, to FILE
  */
 #include <jansson.h>
@@ -23,6 +25,8 @@
 #include "base/log.h"
 #include "base/notify.h"
 #include "core/apps.h"
+#include "core/audit.h"
+#include "core/operators.h"
 #include "core/backup.h"
 #include "core/passwords.h"
 #include "core/srvkey.h"
@@ -39,6 +43,8 @@ static void usage(FILE *out)
           "       userd app token APP_ID [--ttl SECONDS]\n"
           "       userd app token APP_ID --revoke TOKEN_PREFIX\n"
           "       userd app tokens APP_ID\n"
+          "       userd operator add|reset|remove NAME\n"
+          "       userd operator list\n"
           "       userd backup FILE\n"
           "       userd --help\n\n",
           out);
@@ -193,6 +199,49 @@ static int cmd_app(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+static void print_operator(const struct operator_row *o, void *arg)
+{
+    (void)arg;
+    char c[32], l[32];
+    printf("%s\t%s\t%s\n", o->name, iso_time(o->created_at, c, sizeof(c)), iso_time(o->last_login_at, l, sizeof(l)));
+}
+
+/* `operator add|reset|remove NAME`, `operator list`: the console's operators (docs/console.md). */
+static int cmd_operator(int argc, char **argv)
+{
+    struct ctx c;
+    const char *password = NULL, *verb = argc >= 1 ? argv[0] : "";
+    int rc, list = !strcmp(verb, "list");
+    if (list ? argc != 1 : argc != 2 || (strcmp(verb, "add") && strcmp(verb, "reset") && strcmp(verb, "remove"))) {
+        usage(stderr);
+        return 2;
+    }
+    if (cli_ctx(&c))
+        return 1;
+    if (list)
+        rc = op_list(&c, print_operator, NULL);
+    else if (!strcmp(verb, "add"))
+        rc = op_add(&c, argv[1], &password);
+    else if (!strcmp(verb, "reset"))
+        rc = op_reset(&c, argv[1], &password);
+    else
+        rc = op_remove(&c, argv[1]);
+    if (!rc && password)
+        puts(password); /* once: only its hash is kept */
+    if (!rc && !list)
+        rc = audit_add(&c, "(cli)", arena_printf(c.a, "operator.%s", verb), NULL, argv[1], NULL);
+    if (rc == -E_INVALID)
+        fprintf(stderr, "userd: an operator name is 1-%d of A-Z a-z 0-9 . _ @ -\n", OP_NAME_MAX);
+    else if (rc == -E_EXISTS)
+        fprintf(stderr, "userd: operator %s exists\n", argv[1]);
+    else if (rc == -E_NOT_FOUND)
+        fprintf(stderr, "userd: no operator %s\n", argv[1]);
+    else if (rc)
+        fprintf(stderr, "userd: %s\n", err_str(rc));
+    cli_done(&c);
+    return rc ? 1 : 0;
+}
+
 /* `backup FILE`: a consistent copy of the SQLite store, made while it serves. */
 static int cmd_backup(const char *file)
 {
@@ -314,6 +363,8 @@ int main(int argc, char **argv)
         return cmd_backup(rest[1]);
     if (n_rest >= 1 && !strcmp(rest[0], "app"))
         return cmd_app(n_rest - 1, rest + 1);
+    if (n_rest >= 1 && !strcmp(rest[0], "operator"))
+        return cmd_operator(n_rest - 1, rest + 1);
     usage(stderr);
     return 2;
 }

@@ -183,9 +183,10 @@ int app_get(struct ctx *c, const char *app_id, struct app *out)
 
 /*
  * Apps by access key, cached in the process for APP_CACHE_MS: every signed
- * live-face request needs its app, and an app's keys never change (there is
- * no operation that changes or deletes them), so the cache saves a query per
- * request and can at worst be APP_CACHE_MS behind a store edited by hand.
+ * live-face request needs its app, and an app's keys change only when the
+ * operator rotates the secret (app_rotate_secret, which drops the app from
+ * this process's cache), so the cache saves a query per request and can at
+ * worst be APP_CACHE_MS behind a rotation in another process.
  * Only apps that exist are cached.
  */
 #define APP_CACHE_SLOTS 16
@@ -198,6 +199,7 @@ static struct {
         int64_t created_at, until;
     } slot[APP_CACHE_SLOTS];
     unsigned next;
+    uint64_t rotations; /* secrets rotated: a read that began before one is not cached */
 } AK = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void cached_clear(struct cached_app *e)
@@ -223,11 +225,16 @@ int app_by_access_key(struct ctx *c, const char *ak, struct app *out)
             return 0;
         }
     }
+    uint64_t rotations = AK.rotations;
     pthread_mutex_unlock(&AK.mu);
     int rc = store_app_by_ak(c->db, c->a, ak, out);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
     pthread_mutex_lock(&AK.mu);
+    if (AK.rotations != rotations) { /* it may hold a secret rotated since: use it once, do not keep it */
+        pthread_mutex_unlock(&AK.mu);
+        return 0;
+    }
     struct cached_app *e = &AK.slot[AK.next++ % APP_CACHE_SLOTS];
     for (int i = 0; i < APP_CACHE_SLOTS; i++) /* the same app again (two threads missed at once) */
         if (AK.slot[i].access_key && !strcmp(AK.slot[i].access_key, ak))
@@ -252,4 +259,24 @@ int app_default_id(struct ctx *c, const char **out)
 {
     int rc = store_meta_get_or_put(c->db, c->a, "default_app_id", "", out);
     return rc;
+}
+
+int app_rotate_secret(struct ctx *c, const char *app_id, const char **secret)
+{
+    struct app app;
+    int rc = app_get(c, app_id, &app);
+    if (rc)
+        return rc;
+    const char *fresh = sec_token(c->a, 30);
+    rc = store_app_set_secret(c->db, app_id, fresh);
+    if (rc)
+        return rc == -E_NOT_FOUND ? -E_APP_UNKNOWN : rc;
+    pthread_mutex_lock(&AK.mu);
+    AK.rotations++;
+    for (int i = 0; i < APP_CACHE_SLOTS; i++)
+        if (AK.slot[i].id && !strcmp(AK.slot[i].id, app_id))
+            cached_clear(&AK.slot[i]);
+    pthread_mutex_unlock(&AK.mu);
+    *secret = fresh;
+    return 0;
 }

@@ -54,13 +54,21 @@ int app_admin_revoke(struct ctx *c, const char *app_id, const char *which) USERD
  */
 int app_ensure_default(struct ctx *c, const char *data_dir) USERD_MUST_CHECK;
 
+/**
+ * Gives the app a new secret key (*secret, c's arena): signatures made with
+ * the old one are refused from then on by this process at once, and by
+ * other processes on the store within 5 seconds (their cache of apps by
+ * access key, app_by_access_key). -E_APP_UNKNOWN.
+ */
+int app_rotate_secret(struct ctx *c, const char *app_id, const char **secret) USERD_MUST_CHECK;
+
 /** The app with this id (-E_APP_UNKNOWN when there is none). */
 int app_get(struct ctx *c, const char *app_id, struct app *out) USERD_MUST_CHECK;
 
 /**
  * The app with this access key (-E_APP_UNKNOWN when there is none), from a
- * short-lived process cache (a few seconds) in front of the store: an app's
- * keys never change. Strings in c's arena.
+ * short-lived process cache (5 seconds) in front of the store: an app's
+ * access key never changes, its secret only by app_rotate_secret. Strings in c's arena.
  */
 int app_by_access_key(struct ctx *c, const char *ak, struct app *out) USERD_MUST_CHECK;
 

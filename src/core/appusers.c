@@ -8,6 +8,7 @@
 
 #include "base/config.h"
 #include "core/accounts.h"
+#include "core/activity.h"
 #include "core/apps.h"
 #include "core/limits.h"
 #include "core/passwords.h"
@@ -208,6 +209,7 @@ int au_sign_in(struct ctx *c, const struct account *acct, const char **session, 
     int rc = store_tx(c->db, sign_in_tx, &x);
     if (rc)
         return rc;
+    activity_sign_in(c);
     *session = token;
     *im_token = x.t.token;
     return 0;

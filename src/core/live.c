@@ -264,6 +264,8 @@ int live_get(struct ctx *c, const char *app_id, const char *user_id, int with_pa
     int rc = store_live_by_uid(c->db, c->a, app_id, user_id, 0, &row);
     if (rc)
         return rc == -E_NOT_FOUND ? -E_USER_UNKNOWN : rc;
+    if (with_password && row.status)
+        return -E_DISABLED; /* a disabled account's credentials are not handed out */
     fill(c, app_id, &row, with_password, out);
     return 0;
 }
@@ -304,6 +306,8 @@ int live_get_many(struct ctx *c, const char *app_id, const char *const *ids, siz
             seen = !strcmp(ids[i], ids[j]);
         for (size_t k = 0; k < m.n && !seen; k++)
             if (!strcmp(m.rows[k].live_uid, ids[i])) {
+                if (with_password && m.rows[k].status)
+                    break; /* left out, as an unknown id */
                 fill(c, app_id, &m.rows[k], with_password, &(*out)[(*n_out)++]);
                 break;
             }

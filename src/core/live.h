@@ -101,15 +101,17 @@ int live_update(struct ctx *c, const char *app_id, const char *user_id, const ch
 
 /**
  * The live user user_id of the app; with_password fills im_password.
- * -E_USER_UNKNOWN when there is none.
+ * -E_USER_UNKNOWN when there is none; with_password, -E_DISABLED when its
+ * account is disabled (a disabled account's credentials are not handed
+ * out; its public info still is).
  */
 int live_get(struct ctx *c, const char *app_id, const char *user_id, int with_password,
              struct live_user *out) USERD_MUST_CHECK;
 
 /**
  * The live users among ids (n <= LIVE_IDS_MAX, each a valid id), in the
- * order of their first mention; unknown ids are left out, repeated ones
- * given once. *out is an arena array of *n_out users.
+ * order of their first mention; unknown ids (and, with_password, disabled
+ * accounts) are left out, repeated ones given once. *out is an arena array of *n_out users.
  */
 int live_get_many(struct ctx *c, const char *app_id, const char *const *ids, size_t n, int with_password,
                   struct live_user **out, size_t *n_out) USERD_MUST_CHECK;

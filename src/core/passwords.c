@@ -97,6 +97,15 @@ int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES])
     return 0;
 }
 
+int pw_check_hash(const char *stored, const char *password)
+{
+    struct argon2_job j = {.password = password, .stored = stored};
+    if (!stored[0])
+        return -E_PASSWORD;
+    timed_run(verify_job, &j, 1);
+    return j.rc ? -E_PASSWORD : 0;
+}
+
 int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char **out)
 {
     if (!derive_key[0])
@@ -120,12 +129,9 @@ static int pw_match(struct ctx *c, const struct account *acct, const char *passw
             return rc;
         return sec_equal(want, password) ? 0 : -E_PASSWORD;
     }
-    if (!acct->pw_hash[0])
-        return -E_PASSWORD;
-    struct argon2_job j = {.password = password, .stored = acct->pw_hash};
-    timed_run(verify_job, &j, 1);
-    if (j.rc != 0)
-        return -E_PASSWORD;
+    int rc = pw_check_hash(acct->pw_hash, password);
+    if (rc)
+        return rc;
     if (crypto_pwhash_str_needs_rehash(acct->pw_hash, opslimit(), memlimit()) != 0) {
         char fresh[crypto_pwhash_STRBYTES];
         if (!pw_hash(password, fresh) &&

@@ -45,6 +45,13 @@ int pw_hash(const char *password, char out[crypto_pwhash_STRBYTES]) USERD_MUST_C
  */
 int pw_verify(struct ctx *c, const struct account *acct, const char *password) USERD_MUST_CHECK;
 
+/**
+ * Checks password against a stored Argon2id string, nothing else: no
+ * lockout, no rehash (the console's operators, core/operators.c, count
+ * their own). 0 when it matches, -E_PASSWORD. Hashing pool only.
+ */
+int pw_check_hash(const char *stored, const char *password) USERD_MUST_CHECK;
+
 /** The derived IM password of a live-face account (16 characters). */
 int pw_derived(struct ctx *c, const char *app_id, int64_t account_id, const char **out) USERD_MUST_CHECK;
 

@@ -68,7 +68,7 @@ int srvkey_get(struct ctx *c, const char *name, unsigned char out[SRVKEY_BYTES])
 
 int srvkey_init(struct ctx *c)
 {
-    static const char *const names[] = {SRVKEY_APPID, SRVKEY_SMS};
+    static const char *const names[] = {SRVKEY_APPID, SRVKEY_SMS, SRVKEY_CONSOLE};
     unsigned char key[SRVKEY_BYTES];
     int rc = 0;
     for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !rc; i++)

@@ -13,6 +13,7 @@
 /* The keys in use: the app face's id permutation, the stored form of SMS codes. */
 #define SRVKEY_APPID "appid"
 #define SRVKEY_SMS "sms"
+#define SRVKEY_CONSOLE "console" /* the console's CSRF tokens (core/operators.h) */
 
 /**
  * The key called name (at most 32 characters). Thread-safe. Errors from the

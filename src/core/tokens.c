@@ -4,6 +4,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "core/activity.h"
 #include "core/apps.h"
 #include "core/passwords.h"
 #include "core/secret.h"
@@ -83,6 +84,7 @@ int tok_login(struct ctx *c, const struct account *acct, const char *guid, int p
     int rc = store_tx(c->db, login_tx, &x);
     if (rc)
         return rc;
+    activity_sign_in(c);
     *token = x.t.token;
     *expire = x.t.expire;
     if (device_sn)

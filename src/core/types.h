@@ -115,4 +115,23 @@ struct member_row {
     int role, is_deleted;
 };
 
+/* ---- the admin console (issue 15) ---- */
+/* An operator: a person who runs the console, not an app user. */
+struct operator_row {
+    const char *name, *pw_hash;
+    int64_t created_at, last_login_at; /* ms; last_login_at 0: never */
+};
+
+/* One line of the audit log: who did what to which target, when, from where. */
+struct audit_entry {
+    int64_t id, at;
+    const char *operator_name, *action, *app_id, *target, *address, *detail;
+};
+
+/* Accounts of one app, per face that made them. */
+struct app_counts {
+    const char *app_id;
+    int64_t total, live, app, im, disabled;
+};
+
 #endif

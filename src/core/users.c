@@ -139,6 +139,30 @@ int users_set_status(struct ctx *c, const char *app_id, const int64_t *ids, size
     return not_found_as_user(ver_tx(c, app_id, status_tx, &x));
 }
 
+struct sign_out_args {
+    struct arena *a;
+    const char *app_id;
+    int64_t id;
+};
+
+static int sign_out_tx(db_t *db, void *p)
+{
+    struct sign_out_args *x = p;
+    struct account acct;
+    int rc = store_acct_by_id(db, x->a, x->app_id, x->id, &acct); /* the account is the app's */
+    if (!rc)
+        rc = store_token_delete_account(db, x->id);
+    if (!rc)
+        rc = store_session_delete_account(db, x->id, NULL);
+    return rc;
+}
+
+int users_sign_out(struct ctx *c, const char *app_id, int64_t id)
+{
+    struct sign_out_args x = {c->a, app_id, id};
+    return not_found_as_user(store_tx(c->db, sign_out_tx, &x));
+}
+
 int users_page(struct ctx *c, const char *app_id, int64_t page_num, int page_size, struct account_brief *out,
                int *n)
 {

@@ -56,6 +56,12 @@ int users_delete(struct ctx *c, const char *app_id, int64_t id, const char *pass
 int users_set_status(struct ctx *c, const char *app_id, const int64_t *ids, size_t n, int status,
                      int64_t *bad) USERD_MUST_CHECK;
 
+/**
+ * Signs the account out everywhere: deletes its IM tokens and app-face
+ * sessions in one transaction (the devices stay listed). -E_USER_UNKNOWN.
+ */
+int users_sign_out(struct ctx *c, const char *app_id, int64_t id) USERD_MUST_CHECK;
+
 /** Page page_num (from 1) of page_size accounts of the app, in id order; out holds page_size entries. */
 int users_page(struct ctx *c, const char *app_id, int64_t page_num, int page_size, struct account_brief *out,
                int *n) USERD_MUST_CHECK;

@@ -19,6 +19,7 @@ static const struct face_error errors[] = {
     {E_INVALID, 400, 400, "invalid arguments"},
     {E_NOT_FOUND, 404, 404, "not found"},
     {E_USER_UNKNOWN, 404, 404, "user not found"},
+    {E_DISABLED, 404, 404, "user is disabled"},
     {E_EXISTS, 600, 409, "already exists"},
     {E_AUTH_MISSING, 401, 401, "bad authorization: Authorization header missing"},
     {E_AUTH_INVALID, 401, 401, "bad authorization"},

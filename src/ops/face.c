@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "console/console.h"
 
 /*
  * ROUTE_NO_STORE: nothing here waits for a store connection before its
@@ -14,6 +15,7 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/healthz", ops_healthz, ROUTE_NO_STORE),
     ROUTE(M_GET, "/readyz", ops_readyz, ROUTE_NO_STORE),
     ROUTE(M_GET, "/openapi/:file", ops_openapi, ROUTE_NO_STORE),
+    CONSOLE_ROUTES, /* the admin console (console/console.h) */
     ROUTE(M_GET, "/metrics", ops_metrics, ROUTE_NO_STORE),
 };
 

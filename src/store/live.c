@@ -11,6 +11,7 @@ static void read_row(db_t *db, struct arena *a, struct live_row *o)
     o->extends = arena_strdup(a, db_text(db, 4));
     o->username = arena_strdup(a, db_text(db, 5));
     o->pw_hash = arena_strdup(a, db_text(db, 6));
+    o->status = (int)db_int(db, 7);
 }
 
 int store_live_by_uid(db_t *db, struct arena *a, const char *app_id, const char *live_uid, int lock,

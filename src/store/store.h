@@ -150,6 +150,7 @@ struct live_row {
     int64_t id; /* the account id: the live user's im_userid */
     const char *live_uid, *nick, *avatar, *extends; /* extends: JSON object text */
     const char *username, *pw_hash;                 /* the IM username ("" if none), the password marker */
+    int status;                                     /* the account's: 0 normal, 1 disabled */
 };
 /** The live user live_uid of the app. lock: hold the row for an update (call inside store_tx). */
 int store_live_by_uid(db_t *db, struct arena *a, const char *app_id, const char *live_uid, int lock,
@@ -330,5 +331,56 @@ int store_tag_list(db_t *db, struct arena *a, int64_t account_id, size_t max, co
 /** Writes the columns of v named by mask (STG_* bits, core/types.h), in one statement; -E_NOT_FOUND when the account has no row. */
 int store_settings_patch(db_t *db, int64_t account_id, unsigned mask, const struct user_settings *v,
                          int64_t now) USERD_MUST_CHECK;
+
+/* ---- the admin console (issue 15): operators, sessions, audit log, search, counts ---- */
+int store_op_insert(db_t *db, const char *name, const char *pw_hash, int64_t now) USERD_MUST_CHECK;
+int store_op_get(db_t *db, struct arena *a, const char *name, struct operator_row *out) USERD_MUST_CHECK;
+/** Calls fn for each operator, by name. */
+int store_op_each(db_t *db, struct arena *a, void (*fn)(const struct operator_row *, void *), void *arg) USERD_MUST_CHECK;
+/** Deletes the operator and its sessions (-E_NOT_FOUND). */
+int store_op_delete(db_t *db, const char *name) USERD_MUST_CHECK;
+/** Sets the operator's password hash (-E_NOT_FOUND) and ends its sessions. */
+int store_op_set_password(db_t *db, const char *name, const char *pw_hash) USERD_MUST_CHECK;
+int store_op_logged_in(db_t *db, const char *name, int64_t now) USERD_MUST_CHECK;
+int store_csess_insert(db_t *db, const char *hash, const char *op, const char *address, int64_t now) USERD_MUST_CHECK;
+/** The operator of the session with this hash and when it was last seen (-E_NOT_FOUND). */
+int store_csess_get(db_t *db, struct arena *a, const char *hash, const char **op, int64_t *seen_at) USERD_MUST_CHECK;
+/** Notes a request of the session at now, unless one was noted after now - every. */
+int store_csess_touch(db_t *db, const char *hash, int64_t now, int64_t every) USERD_MUST_CHECK;
+int store_csess_delete(db_t *db, const char *hash) USERD_MUST_CHECK;
+/** Deletes the sessions last seen at or before `before`. */
+int store_csess_purge(db_t *db, int64_t before) USERD_MUST_CHECK;
+int store_audit_insert(db_t *db, const struct audit_entry *e) USERD_MUST_CHECK;
+/**
+ * Up to limit entries, newest first, with id below before_id (0: from the
+ * newest); "" in operator, action or app_id matches every one.
+ */
+int store_audit_page(db_t *db, struct arena *a, const char *op, const char *action, const char *app_id,
+                     int64_t before_id, int limit, struct audit_entry *out, int *n) USERD_MUST_CHECK;
+/** What a user search looks for. */
+enum store_search { SEARCH_NICK_PREFIX, SEARCH_MOBILE, SEARCH_LIVE_UID, SEARCH_ALL };
+/**
+ * Up to limit accounts of the app (offset skipped): nick in [value, upto)
+ * byte-wise (SEARCH_NICK_PREFIX), mobile or live_uid equal to value, or
+ * every account newest first (SEARCH_ALL: value unused).
+ */
+int store_acct_search(db_t *db, struct arena *a, enum store_search by, const char *app_id, const char *value,
+                      const char *upto, int limit, int64_t offset, struct account *out, int *n) USERD_MUST_CHECK;
+/** The account's IM tokens and app-face sessions that have not expired at now. */
+int store_acct_live_credentials(db_t *db, int64_t account_id, int64_t now, int64_t *tokens,
+                                int64_t *sessions) USERD_MUST_CHECK;
+/** Calls fn with each app's account counts (apps without accounts are not listed). */
+int store_acct_counts(db_t *db, struct arena *a, void (*fn)(const struct app_counts *, void *), void *arg) USERD_MUST_CHECK;
+/** Counts over time: accounts made per day (since: ms), sign-ins per hour (since: an hour). */
+enum store_series { SERIES_SIGNUPS_DAILY, SERIES_SIGN_INS_HOURLY };
+/** Calls fn(bucket, count) for each day or hour (since the epoch, UTC) from since on with a count. */
+int store_series(db_t *db, enum store_series which, int64_t since, void (*fn)(int64_t, int64_t, void *),
+                 void *arg) USERD_MUST_CHECK;
+/** Counts a sign-in in hour (hours since the epoch). */
+int store_sign_in_hit(db_t *db, int64_t hour) USERD_MUST_CHECK;
+/** Deletes the counts of the hours before `before`. */
+int store_sign_in_purge(db_t *db, int64_t before) USERD_MUST_CHECK;
+/** Replaces the app's secret key (-E_NOT_FOUND). */
+int store_app_set_secret(db_t *db, const char *app_id, const char *secret_key) USERD_MUST_CHECK;
 
 #endif
