@@ -121,7 +121,8 @@ describe('app face: the current apps\' routes (default settings)', () => {
     const b = await signUp(ctx, { nickname: 'Bob' });
     const c = appClient(ctx.srv);
     const code = await sendCode(ctx, c, b.phone);
-    const r = await post(c, '/user/verify_code_register', { region: 86, phone: Number(b.phone), code: Number(code) });
+    // Numbers where the apps may send them; a code that starts with 0 has no number that says it.
+    const r = await post(c, '/user/verify_code_register', { region: 86, phone: Number(b.phone), code: code.startsWith('0') ? code : Number(code) });
     assert.deepEqual([r.json.code, r.json.result.id, r.json.result.nickName], [200, b.id, 'Bob']);
     assert.equal((await c.req('GET', '/user/get_privacy')).json.code, 200);
     assert.equal((await b.c.req('GET', '/user/get_privacy')).json.code, 200, 'the older session stays');
