@@ -236,9 +236,10 @@ struct answer {
 
 /*
  * Parses the final (non-1xx) answer that starts at p (before end): status,
- * Content-Type, body. 0, or -1 when there is none.
+ * Content-Type, body. An answer to HEAD has no body, whatever its
+ * Content-Length says (RFC 9110, 9.3.2). 0, or -1 when there is none.
  */
-static int parse_answer_at(const char *p, const char *end, struct answer *a)
+static int parse_answer_at(const char *p, const char *end, int head, struct answer *a)
 {
     memset(a, 0, sizeof(*a));
     a->ctype = "";
@@ -275,12 +276,12 @@ static int parse_answer_at(const char *p, const char *end, struct answer *a)
                 len = (size_t)n;
         }
     }
-    a->body_len = len;
-    a->next = a->body + len;
+    a->body_len = head ? 0 : len;
+    a->next = a->body + a->body_len;
     return 0;
 }
 
-static int parse_answer(struct buf *b, struct answer *a) { return parse_answer_at(b->p, b->p + b->n, a); }
+static int parse_answer(struct buf *b, struct answer *a) { return parse_answer_at(b->p, b->p + b->n, 0, a); }
 
 /* A JSON answer of a face carries that face's envelope. */
 static void check_envelope(int face, const struct answer *a, const char *path)
@@ -833,8 +834,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!own_framing) {
         /* A request the harness framed is complete and well formed as far as the framing goes. */
         struct answer a;
-        FUZZ_ASSERT(!parse_answer(&ans, &a), "no HTTP answer to:\n%s\n--- got:\n%s", req.p, ans.p);
-        for (int more = 1; more; more = !parse_answer_at(a.next, ans.p + ans.n, &a)) { /* each answer */
+        int head = !strncmp(req.p, "HEAD ", 5); /* the harness frames each copy with the one method */
+        FUZZ_ASSERT(!parse_answer_at(ans.p, ans.p + ans.n, head, &a), "no HTTP answer to:\n%s\n--- got:\n%s", req.p,
+                    ans.p);
+        for (int more = 1; more; more = !parse_answer_at(a.next, ans.p + ans.n, head, &a)) { /* each answer */
             FUZZ_ASSERT(a.status < 500 || a.status == 501 || a.status == 505, "status %d to:\n%s\n--- got:\n%s",
                         a.status, req.p, ans.p);
             check_envelope(face, &a, path);

@@ -168,9 +168,11 @@ export function checkResponse(face, method, target, res) {
     responses = found.operation.responses;
     where = `${method} ${found.template}`;
   }
-  // A body over the cap, or a head over the head limits, is refused on any path, before routing.
+  // A body over the cap, a head over the head limits, or a client past its cap of requests in
+  // flight is refused on any path, before routing.
   if (res.status === 413 && !responses[413] && f.doc.components.responses.TooLarge) responses = { 413: f.doc.components.responses.TooLarge };
   if (res.status === 431 && !responses[431] && f.doc.components.responses.HeadTooLarge) responses = { 431: f.doc.components.responses.HeadTooLarge };
+  if (res.status === 429 && !responses[429] && f.doc.components.responses.TooManyRequests) responses = { 429: f.doc.components.responses.TooManyRequests };
   const status = String(res.status);
   const declared = responses[status] ?? responses[`${status[0]}XX`] ?? responses.default;
   if (!declared) return `${where}: HTTP ${status} is not documented (documented: ${Object.keys(responses).join(', ')})`;
