@@ -349,10 +349,15 @@ static void note_read_only(struct sqlite_db *s)
     }
 }
 
+/*
+ * At most once a second while writes fail; at once when a commit (on any
+ * connection) has shown that they work again, so that no thread keeps
+ * failing writes for up to a second after the fault ends.
+ */
 static void reopen(struct sqlite_db *s)
 {
     int64_t now = mono_ms();
-    if (now < s->reopen_after_ms || !sqlite3_get_autocommit(s->h))
+    if ((now < s->reopen_after_ms && atomic_load(&write_fault)) || !sqlite3_get_autocommit(s->h))
         return;
     s->reopen_after_ms = now + FAULT_PROBE_EVERY_MS;
     sqlite3 *h = open_handle(s->path);
@@ -360,6 +365,7 @@ static void reopen(struct sqlite_db *s)
         return;
     if (sqlite3_db_readonly(h, "main") == 1) {
         sqlite3_close(h);
+        atomic_store(&write_fault, FAULT_READ_ONLY); /* still so: back to once a second */
         return;
     }
     for (int i = 0; i < Q__COUNT; i++) {
