@@ -14,7 +14,8 @@
 extern const struct face app_face;
 
 /* Route flags of this face (above the HTTP layer's own). */
-#define APP_OPEN 0x100 /* no session needed */
+#define APP_OPEN 0x100  /* no session needed */
+#define APP_READS 0x200 /* only reads: the session check and the handler read one snapshot (ctx_reads_begin) */
 
 /* What the face knows about one request. */
 struct app_req {

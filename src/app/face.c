@@ -35,7 +35,7 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/user/sms_img_code/:file", app_sms_img_code_png, APP_OPEN),
     ROUTE(GP, "/user/groups", app_groups, 0),
     ROUTE(GP, "/user/sync/:version", app_sync, 0),
-    ROUTE(GP, "/user/find/:region/:phone", app_find, 0),
+    ROUTE(GP, "/user/find/:region/:phone", app_find, APP_READS),
     ROUTE(M_GET, "/user/favgroups", app_favgroups, 0),
     ROUTE(M_POST, "/user/set_st_account", app_set_st_account, 0),
     ROUTE(M_POST, "/user/set_gender", app_set_gender, 0),
@@ -43,7 +43,7 @@ static const struct route routes[] = {
     ROUTE(M_GET, "/user/get_privacy", app_get_privacy, 0),
     ROUTE(M_POST, "/user/set_poke", app_set_poke, 0),
     ROUTE(M_GET, "/user/get_poke", app_get_poke, 0),
-    ROUTE(M_GET, "/user/batch", app_batch, 0),
+    ROUTE(M_GET, "/user/batch", app_batch, APP_READS),
     ROUTE(M_GET, "/user/find_user", app_find_user, 0),
     /* the current SealTalk server's (docs/app.md: which routes serve which generation) */
     ROUTE(M_GET, "/user/pic_code", app_pic_code, APP_OPEN),
@@ -51,7 +51,7 @@ static const struct route routes[] = {
     ROUTE(M_POST, "/user/updateUser", app_update_user, 0),
     ROUTE(GP, "/user/del", app_del, 0), /* iOS POSTs, Android GETs */
     ROUTE(M_GET, "/user/getUserInfo", app_get_user_info, 0),
-    ROUTE(GP, "/user/:id", app_user, 0), /* last: it matches every /user/<name> */
+    ROUTE(GP, "/user/:id", app_user, APP_READS), /* last: it matches every /user/<name> */
 };
 #define N_ROUTES (sizeof(routes) / sizeof(*routes))
 
@@ -325,7 +325,10 @@ static void serve(struct http_req *r)
     if (!rc)
         rc = au_app(&r->ctx, &ar->app_id);
     if (!rc)
-        rc = appid_key(&r->ctx, ar->idkey);
+        rc = appid_key(&r->ctx, ar->idkey); /* may write the key, once: before any snapshot */
+    int reads = !rc && (r->route->flags & APP_READS);
+    if (reads)
+        rc = ctx_reads_begin(&r->ctx);
     if (!rc && !(r->route->flags & APP_OPEN))
         rc = au_session(&r->ctx, ar->app_id, http_cookie(r, cfg_str(CFG_session_cookie)), &ar->me,
                         &ar->session_hash);
@@ -333,6 +336,8 @@ static void serve(struct http_req *r)
         app_fail(r, rc);
     else
         r->route->fn(r);
+    if (reads)
+        ctx_reads_end(&r->ctx);
 }
 
 /* The SealTalk web client's calls, with the session cookie: no "*" (browsers refuse it with credentials). */

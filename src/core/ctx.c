@@ -37,6 +37,10 @@ int ctx_ready(void)
     return rc == -E_INVALID ? rc : rc ? -E_UNAVAILABLE : 0;
 }
 
+int ctx_reads_begin(struct ctx *c) { return store_snapshot(c->db); }
+
+void ctx_reads_end(struct ctx *c) { store_snapshot_end(c->db); }
+
 void ctx_thread_end(void) { store_thread_close(); }
 
 void ctx_close_all(void) { store_close_all(); }

@@ -54,6 +54,14 @@ int ctx_health(const char **degraded) USERD_MUST_CHECK;
  */
 int ctx_ready(void) USERD_MUST_CHECK;
 
+/**
+ * A request that only reads: its store reads from here to ctx_reads_end()
+ * share one snapshot and, on SQLite, one read transaction (store_snapshot).
+ * Nothing may write in between.
+ */
+int ctx_reads_begin(struct ctx *c) USERD_MUST_CHECK;
+void ctx_reads_end(struct ctx *c);
+
 /** A thread that served requests is ending: closes its store connection. */
 void ctx_thread_end(void);
 

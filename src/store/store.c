@@ -161,6 +161,10 @@ static void count_tx(int rc, int attempts)
 
 int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
 {
+    if (db->in_tx) {
+        log_error("store: a write inside a read snapshot (store_snapshot): a route marked read-only writes");
+        return -E_INTERNAL;
+    }
     int rc = -E_BUSY;
     int attempts = db_kind(db) == DB_PG ? 12 : 5;
     db->no_retry = 0;
@@ -182,6 +186,8 @@ int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
 
 int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
 {
+    if (db->in_tx) /* inside store_snapshot(): already one snapshot */
+        return fn(db, arg);
     int rc = db_begin(db, 0);
     if (rc)
         return rc;
@@ -190,6 +196,14 @@ int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg)
         return rc;
     }
     return db_commit(db);
+}
+
+int store_snapshot(db_t *db) { return db_kind(db) == DB_PG ? 0 : db_begin(db, 0); }
+
+void store_snapshot_end(db_t *db)
+{
+    if (db->in_tx && db_commit(db))
+        log_debug("store: ending a read snapshot failed"); /* nothing was written: nothing lost */
 }
 
 /* The value of key, -E_NOT_FOUND when absent. */

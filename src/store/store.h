@@ -63,6 +63,17 @@ int store_tx(db_t *db, int (*fn)(db_t *db, void *arg), void *arg) USERD_MUST_CHE
  */
 int store_read(db_t *db, int (*fn)(db_t *db, void *arg), void *arg) USERD_MUST_CHECK;
 
+/*
+ * A read-only request's statements in one read transaction, from
+ * store_snapshot() to store_snapshot_end(): one snapshot, and on SQLite one
+ * round of locking for all of them instead of one per statement (each round
+ * is a few system calls: docs/performance.md). Nothing may write in between
+ * (store_tx fails); store_read inside runs in it. A no-op on PostgreSQL,
+ * where BEGIN and COMMIT would be two more round trips for nothing.
+ */
+int store_snapshot(db_t *db) USERD_MUST_CHECK;
+void store_snapshot_end(db_t *db);
+
 /* ---- meta: server-wide secrets, made once, shared by every process ---- */
 
 /** The value of key; when absent, stores fresh (first writer wins) and returns the stored one. */
