@@ -1,0 +1,129 @@
+// Store migration 5 (performance issue 13): on SQLite, tokens and sessions
+// become WITHOUT ROWID tables. A store at version 4 with IM tokens (with and
+// without a device), an admin token and app sessions in it is migrated by the
+// next start: every row is kept as it was, the columns, foreign keys and
+// indexes are the same, the file passes integrity_check and foreign_key_check,
+// and every token and session still works. On PostgreSQL migration 5 changes
+// nothing: it is recorded, and tokens and sessions work as before.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appClient, imClient, startUserd, userdCli } from './lib/harness.mjs';
+import { accountId, assertImToken, assertSession, notLoggedIn, signUp, sql, startApp } from './app_lib.mjs';
+import { adminAs, assertMe, assertOk, newUser } from './im_util.mjs';
+
+const isPg = (srv) => !srv.storeUrl.startsWith('sqlite:');
+
+// Version 4's tables as migrations 1 and 2 made them (rowid tables; V2's
+// columns added last), filled from the migrated ones: the store as the
+// release before migration 5 left it.
+const BACK_TO_V4 = `
+CREATE TABLE tokens_v4 (hash TEXT PRIMARY KEY, app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+ account_id BIGINT REFERENCES accounts(id) ON DELETE CASCADE, device_sn INTEGER, expires_at BIGINT NOT NULL,
+ created_at BIGINT NOT NULL);
+ALTER TABLE tokens_v4 ADD COLUMN prefix TEXT;
+ALTER TABLE tokens_v4 ADD COLUMN last_used_at BIGINT;
+INSERT INTO tokens_v4 SELECT hash, app_id, account_id, device_sn, expires_at, created_at, prefix, last_used_at FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_v4 RENAME TO tokens;
+CREATE INDEX tokens_account ON tokens(account_id, device_sn);
+CREATE INDEX tokens_admin ON tokens(app_id, prefix) WHERE account_id IS NULL;
+CREATE TABLE sessions_v4 (hash TEXT PRIMARY KEY, account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+ expires_at BIGINT NOT NULL, created_at BIGINT NOT NULL);
+INSERT INTO sessions_v4 SELECT hash, account_id, expires_at, created_at FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v4 RENAME TO sessions;
+CREATE INDEX sessions_account ON sessions(account_id);
+DELETE FROM schema_migrations WHERE version >= 5;`;
+
+/** Everything about the two tables that must survive the migration: rows, columns, foreign keys, indexes. */
+function shape(srv) {
+  return {
+    tokens: sql(srv, 'SELECT * FROM tokens ORDER BY hash'),
+    sessions: sql(srv, 'SELECT * FROM sessions ORDER BY hash'),
+    columns: ['tokens', 'sessions'].map((t) => sql(srv, `SELECT * FROM pragma_table_info('${t}')`)),
+    foreignKeys: ['tokens', 'sessions'].map((t) => sql(srv, `SELECT * FROM pragma_foreign_key_list('${t}')`)),
+    indexes: sql(srv, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tokens', 'sessions')"
+      + ' AND sql IS NOT NULL ORDER BY name'),
+  };
+}
+
+// The primary key's own index of a rowid table: what the migration removes.
+const keyIndexes = (srv) => sql(srv, "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NULL"
+  + " AND tbl_name IN ('tokens', 'sessions') ORDER BY tbl_name");
+
+const withoutRowid = (srv) => sql(srv, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('tokens', 'sessions')"
+  + " AND sql LIKE '%WITHOUT ROWID' ORDER BY name");
+
+describe('store migration 5: tokens and sessions as WITHOUT ROWID tables', () => {
+  test('a version 4 store: every token and session kept, and each still works', async (t) => {
+    const first = await startApp();
+    t.after(() => first.stop());
+    const srv = first.srv, app = srv.defaultApp;
+    if (isPg(srv)) {
+      // Migration 5 is a statement that does nothing: recorded, tables as they were.
+      assert.equal(sql(srv, 'SELECT MAX(version) FROM schema_migrations'), '5');
+      const u = await newUser(srv, app);
+      t.after(() => u.c.close());
+      await assertMe(u.c, u);
+      const a = await signUp(first, { nickname: 'Pg' });
+      t.after(() => a.c.close());
+      await assertSession(a.c);
+      return;
+    }
+    assert.equal(withoutRowid(srv), 'sessions\ntokens');
+
+    const plain = await newUser(srv, app);
+    const device = await newUser(srv, app, { guid: 'migrate-device-1' });
+    const appUser = await signUp(first, { nickname: 'Mig' });
+    const admin = userdCli(srv, 'app', 'token', app.app_id).stdout.trim();
+    t.after(() => { plain.c.close(); device.c.close(); appUser.c.close(); });
+    assert.ok(admin.length > 8, 'app token printed a token');
+    const used = adminAs(srv, { ...app, admin_token: admin }, plain.id);
+    try { assertOk(await used.req('GET', '/user/profile')); } finally { used.close(); }
+    assert.notEqual(sql(srv, `SELECT device_sn FROM tokens WHERE account_id = ${device.id}`), '');
+    await srv.stop();
+
+    sql(srv, BACK_TO_V4);
+    assert.equal(withoutRowid(srv), '', 'the fixture is a version 4 store');
+    assert.equal(keyIndexes(srv), 'sessions\ntokens');
+    const before = shape(srv);
+    // A WITHOUT ROWID table's key is NOT NULL (a rowid table lets a text key be NULL); no hash is.
+    before.columns = before.columns.map((c) => c.replace('0|hash|TEXT|0||1', '0|hash|TEXT|1||1'));
+    assert.match(before.tokens, /\|[0-9]+$/m, 'an admin token with its last use');
+
+    const second = await startUserd({ storeUrl: srv.storeUrl, dataDir: srv.dataDir, env: srv.env });
+    t.after(() => second.stop());
+    assert.equal(sql(second, 'SELECT MAX(version) FROM schema_migrations'), '5');
+    assert.equal(withoutRowid(second), 'sessions\ntokens');
+    assert.deepEqual(shape(second), before);
+    assert.equal(keyIndexes(second), '', 'the rows are in the key\'s B-tree');
+    assert.equal(sql(second, 'PRAGMA integrity_check'), 'ok');
+    assert.equal(sql(second, 'PRAGMA foreign_key_check'), '');
+    assert.equal(sql(second, "SELECT COUNT(*) FROM sqlite_master WHERE instr(sql, '_new') OR instr(sql, '_v4')"), '0',
+      'no reference to a table the migration renamed');
+
+    // IM tokens (with and without a device) and the admin token authenticate.
+    for (const u of [plain, device]) {
+      const c = imClient(second, app, u.token);
+      try { await assertMe(c, u); } finally { c.close(); }
+    }
+    const asAdmin = adminAs(second, { ...app, admin_token: admin }, device.id);
+    try { assert.equal(assertOk(await asAdmin.req('GET', '/user/profile')).user_id, device.id); } finally { asAdmin.close(); }
+    await assertImToken({ srv: second }, appUser.imToken, { phone: appUser.phone, nickname: 'Mig' });
+
+    // The app session cookie works, and a sign-out deletes its row.
+    const c = appClient(second);
+    t.after(() => c.close());
+    const cookies = [...appUser.c.jar.cookies];
+    for (const [k, v] of cookies) c.jar.set(k, v);
+    await assertSession(c);
+    const sessions = () => Number(sql(second, `SELECT COUNT(*) FROM sessions WHERE account_id = ${accountId(second, appUser.phone)}`));
+    const n = sessions();
+    assert.equal((await c.req('POST', '/user/logout')).status, 200);
+    assert.equal(sessions(), n - 1);
+    const stale = appClient(second);
+    t.after(() => stale.close());
+    for (const [k, v] of cookies) stale.jar.set(k, v);
+    notLoggedIn(await stale.req('GET', '/user/get_poke'), 'the signed-out session');
+  });
+});
