@@ -7,6 +7,19 @@
  */
 #include "store/schema.h"
 
+/* user_settings' columns as V1 made them; V5 makes the table again with them. */
+#define USER_SETTINGS_COLS                                                                             \
+    " account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"                        \
+    " auth_mode INTEGER NOT NULL DEFAULT 0, auth_question TEXT NOT NULL DEFAULT '',"                   \
+    " auth_answer TEXT NOT NULL DEFAULT '', auto_download INTEGER NOT NULL DEFAULT 1,"                 \
+    " group_confirm INTEGER NOT NULL DEFAULT 1, no_push INTEGER NOT NULL DEFAULT 0,"                   \
+    " no_push_detail INTEGER NOT NULL DEFAULT 0, no_push_start_hour INTEGER NOT NULL DEFAULT 0,"       \
+    " no_push_end_hour INTEGER NOT NULL DEFAULT 0, no_sounds INTEGER NOT NULL DEFAULT 0,"              \
+    " push_nick_name TEXT NOT NULL DEFAULT '', push_token TEXT NOT NULL DEFAULT '',"                   \
+    " silence_start_time INTEGER NOT NULL DEFAULT 0, silence_end_time INTEGER NOT NULL DEFAULT 0,"     \
+    " vibratory INTEGER NOT NULL DEFAULT 1, alias TEXT NOT NULL DEFAULT '',"                           \
+    " badge INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL"
+
 #define V1(ID_PK)                                                                                       \
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"                                    \
     "CREATE TABLE apps (id TEXT PRIMARY KEY, name TEXT NOT NULL, access_key TEXT NOT NULL UNIQUE,"     \
@@ -33,17 +46,7 @@
     "CREATE UNIQUE INDEX accounts_email ON accounts(app_id, email);"                                   \
     "CREATE UNIQUE INDEX accounts_st ON accounts(app_id, st_account);"                                 \
     "CREATE UNIQUE INDEX accounts_live ON accounts(app_id, live_uid);"                                 \
-    "CREATE TABLE user_settings ("                                                                     \
-    " account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"                        \
-    " auth_mode INTEGER NOT NULL DEFAULT 0, auth_question TEXT NOT NULL DEFAULT '',"                   \
-    " auth_answer TEXT NOT NULL DEFAULT '', auto_download INTEGER NOT NULL DEFAULT 1,"                 \
-    " group_confirm INTEGER NOT NULL DEFAULT 1, no_push INTEGER NOT NULL DEFAULT 0,"                   \
-    " no_push_detail INTEGER NOT NULL DEFAULT 0, no_push_start_hour INTEGER NOT NULL DEFAULT 0,"       \
-    " no_push_end_hour INTEGER NOT NULL DEFAULT 0, no_sounds INTEGER NOT NULL DEFAULT 0,"              \
-    " push_nick_name TEXT NOT NULL DEFAULT '', push_token TEXT NOT NULL DEFAULT '',"                   \
-    " silence_start_time INTEGER NOT NULL DEFAULT 0, silence_end_time INTEGER NOT NULL DEFAULT 0,"     \
-    " vibratory INTEGER NOT NULL DEFAULT 1, alias TEXT NOT NULL DEFAULT '',"                           \
-    " badge INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL);"                                  \
+    "CREATE TABLE user_settings (" USER_SETTINGS_COLS ");"                                             \
     "CREATE TABLE devices ("                                                                           \
     " account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"                           \
     " device_sn INTEGER NOT NULL, guid TEXT NOT NULL, platform INTEGER NOT NULL DEFAULT 0,"            \
@@ -166,16 +169,18 @@
     "CREATE TABLE sign_ins_hourly (hour BIGINT PRIMARY KEY, count BIGINT NOT NULL);"
 
 /*
- * V5 (SQLite only; performance issue 13): tokens and sessions as WITHOUT
- * ROWID tables. Their key is the hash, a text key that in a rowid table is
- * an index of its own, so each lookup walked two B-trees (the index, then
- * the row by rowid); now the rows live in the key's B-tree. Same columns
- * (V2's prefix and last_used_at last, as ALTER TABLE put them), constraints
- * and indexes; every row copied. Nothing references either table, so the
- * rename leaves no reference behind, and with foreign keys on each copied
- * row's account and app are checked again. Running it again rebuilds the
- * same tables. PostgreSQL keeps rows apart from its indexes anyway: its V5
- * is a statement that does nothing, so that both lists keep one numbering.
+ * V5 (SQLite only; performance issue 13): tokens, sessions and
+ * user_settings as WITHOUT ROWID tables. Their keys (a hash; an account id,
+ * BIGINT, which unlike INTEGER is no rowid alias) were each an index of
+ * their own, so each lookup walked two B-trees (the index, then the row by
+ * rowid); now the rows live in the key's B-tree. Same columns in the same
+ * order (V2's prefix and last_used_at last, as ALTER TABLE put them),
+ * constraints and indexes; every row copied. Nothing references these
+ * tables, so the renames leave no reference behind, and with foreign keys
+ * on each copied row's account and app are checked again. Running it again
+ * rebuilds the same tables. PostgreSQL keeps rows apart from its indexes
+ * anyway: its V5 is a statement that does nothing, so that both lists keep
+ * one numbering.
  */
 #define V5_WITHOUT_ROWID                                                                               \
     "CREATE TABLE tokens_new ("                                                                        \
@@ -198,7 +203,11 @@
     " SELECT hash, account_id, expires_at, created_at FROM sessions;"                                  \
     "DROP TABLE sessions;"                                                                             \
     "ALTER TABLE sessions_new RENAME TO sessions;"                                                     \
-    "CREATE INDEX sessions_account ON sessions(account_id);"
+    "CREATE INDEX sessions_account ON sessions(account_id);"                                           \
+    "CREATE TABLE user_settings_new (" USER_SETTINGS_COLS ") WITHOUT ROWID;"                           \
+    "INSERT INTO user_settings_new SELECT * FROM user_settings;"                                       \
+    "DROP TABLE user_settings;"                                                                        \
+    "ALTER TABLE user_settings_new RENAME TO user_settings;"
 
 #define SQLITE_ID_PK "INTEGER PRIMARY KEY AUTOINCREMENT"
 #define PG_ID_PK "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"

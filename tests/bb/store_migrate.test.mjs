@@ -1,9 +1,9 @@
-// Store migration 5 (performance issue 13): on SQLite, tokens and sessions
-// become WITHOUT ROWID tables. A store at version 4 with IM tokens (with and
+// Store migration 5 (performance issue 13): on SQLite, tokens, sessions and
+// user_settings become WITHOUT ROWID tables. A store at version 4 with IM tokens (with and
 // without a device), an admin token and app sessions in it is migrated by the
 // next start: every row is kept as it was, the columns, foreign keys and
 // indexes are the same, the file passes integrity_check and foreign_key_check,
-// and every token and session still works. On PostgreSQL migration 5 changes
+// and every token, session and user's settings still work. On PostgreSQL migration 5 changes
 // nothing: it is recorded, and tokens and sessions work as before.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,28 +33,45 @@ INSERT INTO sessions_v4 SELECT hash, account_id, expires_at, created_at FROM ses
 DROP TABLE sessions;
 ALTER TABLE sessions_v4 RENAME TO sessions;
 CREATE INDEX sessions_account ON sessions(account_id);
+CREATE TABLE user_settings_v4 (account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+ auth_mode INTEGER NOT NULL DEFAULT 0, auth_question TEXT NOT NULL DEFAULT '',
+ auth_answer TEXT NOT NULL DEFAULT '', auto_download INTEGER NOT NULL DEFAULT 1,
+ group_confirm INTEGER NOT NULL DEFAULT 1, no_push INTEGER NOT NULL DEFAULT 0,
+ no_push_detail INTEGER NOT NULL DEFAULT 0, no_push_start_hour INTEGER NOT NULL DEFAULT 0,
+ no_push_end_hour INTEGER NOT NULL DEFAULT 0, no_sounds INTEGER NOT NULL DEFAULT 0,
+ push_nick_name TEXT NOT NULL DEFAULT '', push_token TEXT NOT NULL DEFAULT '',
+ silence_start_time INTEGER NOT NULL DEFAULT 0, silence_end_time INTEGER NOT NULL DEFAULT 0,
+ vibratory INTEGER NOT NULL DEFAULT 1, alias TEXT NOT NULL DEFAULT '',
+ badge INTEGER NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL);
+INSERT INTO user_settings_v4 SELECT * FROM user_settings;
+DROP TABLE user_settings;
+ALTER TABLE user_settings_v4 RENAME TO user_settings;
 DELETE FROM schema_migrations WHERE version >= 5;`;
 
-/** Everything about the two tables that must survive the migration: rows, columns, foreign keys, indexes. */
+const TABLES = ['sessions', 'tokens', 'user_settings'];
+const inTables = `(${TABLES.map((t) => `'${t}'`).join(', ')})`;
+
+/** Everything about the three tables that must survive the migration: rows, columns, foreign keys, indexes. */
 function shape(srv) {
   return {
     tokens: sql(srv, 'SELECT * FROM tokens ORDER BY hash'),
     sessions: sql(srv, 'SELECT * FROM sessions ORDER BY hash'),
-    columns: ['tokens', 'sessions'].map((t) => sql(srv, `SELECT * FROM pragma_table_info('${t}')`)),
-    foreignKeys: ['tokens', 'sessions'].map((t) => sql(srv, `SELECT * FROM pragma_foreign_key_list('${t}')`)),
-    indexes: sql(srv, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tokens', 'sessions')"
+    settings: sql(srv, 'SELECT * FROM user_settings ORDER BY account_id'),
+    columns: TABLES.map((t) => sql(srv, `SELECT * FROM pragma_table_info('${t}')`)),
+    foreignKeys: TABLES.map((t) => sql(srv, `SELECT * FROM pragma_foreign_key_list('${t}')`)),
+    indexes: sql(srv, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ${inTables}`
       + ' AND sql IS NOT NULL ORDER BY name'),
   };
 }
 
 // The primary key's own index of a rowid table: what the migration removes.
 const keyIndexes = (srv) => sql(srv, "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NULL"
-  + " AND tbl_name IN ('tokens', 'sessions') ORDER BY tbl_name");
+  + ` AND tbl_name IN ${inTables} ORDER BY tbl_name`);
 
-const withoutRowid = (srv) => sql(srv, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('tokens', 'sessions')"
+const withoutRowid = (srv) => sql(srv, `SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ${inTables}`
   + " AND sql LIKE '%WITHOUT ROWID' ORDER BY name");
 
-describe('store migration 5: tokens and sessions as WITHOUT ROWID tables', () => {
+describe('store migration 5: tokens, sessions and user_settings as WITHOUT ROWID tables', () => {
   test('a version 4 store: every token and session kept, and each still works', async (t) => {
     const first = await startApp();
     t.after(() => first.stop());
@@ -70,7 +87,7 @@ describe('store migration 5: tokens and sessions as WITHOUT ROWID tables', () =>
       await assertSession(a.c);
       return;
     }
-    assert.equal(withoutRowid(srv), 'sessions\ntokens');
+    assert.equal(withoutRowid(srv), TABLES.join('\n'));
 
     const plain = await newUser(srv, app);
     const device = await newUser(srv, app, { guid: 'migrate-device-1' });
@@ -81,20 +98,22 @@ describe('store migration 5: tokens and sessions as WITHOUT ROWID tables', () =>
     const used = adminAs(srv, { ...app, admin_token: admin }, plain.id);
     try { assertOk(await used.req('GET', '/user/profile')); } finally { used.close(); }
     assert.notEqual(sql(srv, `SELECT device_sn FROM tokens WHERE account_id = ${device.id}`), '');
+    assertOk(await plain.c.req('POST', '/user/settings', { body: { push_nick_name: 'before-5', no_push_start_hour: 7 } }));
     await srv.stop();
 
     sql(srv, BACK_TO_V4);
     assert.equal(withoutRowid(srv), '', 'the fixture is a version 4 store');
-    assert.equal(keyIndexes(srv), 'sessions\ntokens');
+    assert.equal(keyIndexes(srv), TABLES.join('\n'));
     const before = shape(srv);
     // A WITHOUT ROWID table's key is NOT NULL (a rowid table lets a text key be NULL); no hash is.
-    before.columns = before.columns.map((c) => c.replace('0|hash|TEXT|0||1', '0|hash|TEXT|1||1'));
+    before.columns = before.columns.map((c) => c.replace('0|hash|TEXT|0||1', '0|hash|TEXT|1||1')
+      .replace('0|account_id|BIGINT|0||1', '0|account_id|BIGINT|1||1'));
     assert.match(before.tokens, /\|[0-9]+$/m, 'an admin token with its last use');
 
     const second = await startUserd({ storeUrl: srv.storeUrl, dataDir: srv.dataDir, env: srv.env });
     t.after(() => second.stop());
     assert.equal(sql(second, 'SELECT MAX(version) FROM schema_migrations'), '5');
-    assert.equal(withoutRowid(second), 'sessions\ntokens');
+    assert.equal(withoutRowid(second), TABLES.join('\n'));
     assert.deepEqual(shape(second), before);
     assert.equal(keyIndexes(second), '', 'the rows are in the key\'s B-tree');
     assert.equal(sql(second, 'PRAGMA integrity_check'), 'ok');
@@ -106,6 +125,17 @@ describe('store migration 5: tokens and sessions as WITHOUT ROWID tables', () =>
     for (const u of [plain, device]) {
       const c = imClient(second, app, u.token);
       try { await assertMe(c, u); } finally { c.close(); }
+    }
+    // The settings written before are there, and can be changed.
+    {
+      const c = imClient(second, app, plain.token);
+      try {
+        const s = assertOk(await c.req('GET', '/user/settings'));
+        assert.equal(s.push_nick_name, 'before-5');
+        assert.equal(s.no_push_start_hour, 7);
+        assertOk(await c.req('POST', '/user/settings', { body: { push_nick_name: 'after-5' } }));
+        assert.equal(assertOk(await c.req('GET', '/user/settings')).push_nick_name, 'after-5');
+      } finally { c.close(); }
     }
     const asAdmin = adminAs(second, { ...app, admin_token: admin }, device.id);
     try { assert.equal(assertOk(await asAdmin.req('GET', '/user/profile')).user_id, device.id); } finally { asAdmin.close(); }
