@@ -55,10 +55,19 @@ free_port() {
 
 url() { echo "postgresql://postgres@127.0.0.1:$(cat "$dir/port")/postgres"; }
 
+# The server outlives this script: it must not keep the caller's other
+# descriptors open, such as a lock of flock(1) (`flock LOCK make bench` would
+# hold LOCK for as long as a forgotten cluster runs).
 start_server() {
   local bin=$1
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $(cat "$dir/port")" start >/dev/null
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $(cat "$dir/port")" start >/dev/null
+  )
 }
 
 case "$cmd" in
