@@ -183,7 +183,8 @@ test: deps-test checksrc lint-openapi $(BUILD)/userd unit fuzz-replay $(BUILD)/a
 	@$(MAKE) --no-print-directory -j2 --output-sync=target blackbox test-pg
 	@$(MAKE) --no-print-directory test-load
 
-# `make bench`: the benchmark (bench/run.mjs, docs/performance.md). It uses the
+# `make bench`: the benchmark (bench/run.mjs, docs/performance.md), SQLite and a
+# throwaway PostgreSQL cluster (scripts/pg.sh; deps-bench installs the server). It uses the
 # optimised $(BUILD)/userd. Options through BENCH_ARGS, e.g.
 #   make bench BENCH_ARGS="--users 1000000"
 deps-bench:

@@ -9,6 +9,8 @@
 //                      [--check] [--keep] [--bin build/userd] [--tool build/bench/benchtool]
 //                      [--only compression]   (just phase (8), on a store of --users)
 //                      [--only console]   (just phase (10), the console's user search, on the largest --scaling store)
+//                      [--only pg]   (just (2), (5) on SQLite and (2pg), (5pg) on a throwaway PostgreSQL)
+//                      [--pg-threads 2,4,8,16]   (http.threads for (2pg), (5pg), two rounds alternating; default: userd's)
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,7 +30,7 @@ const PASSWORD = 'bench-password-1';
 function parseArgs(argv) {
   const o = {
     users: 100000, duration: 10, warmup: 3, connections: 64, threads: 2,
-    scaling: [10000, 1000000], check: false, keep: false, only: null,
+    scaling: [10000, 1000000], check: false, keep: false, only: null, pgThreads: null,
     bin: path.join(REPO, 'build/userd'), tool: path.join(REPO, 'build/bench/benchtool'),
     out: path.join(REPO, 'bench/results'),
   };
@@ -48,13 +50,14 @@ function parseArgs(argv) {
       case '--scaling': o.scaling = v().split(',').map((x) => num(x, a, 1)); break;
       case '--no-scaling': o.scaling = []; break;
       case '--check': o.check = true; break;
-      case '--only': o.only = v(); if (!['compression', 'console'].includes(o.only)) throw new Error('--only takes: compression, console'); break;
+      case '--only': o.only = v(); if (!['compression', 'console', 'pg'].includes(o.only)) throw new Error('--only takes: compression, console, pg'); break;
+      case '--pg-threads': o.pgThreads = v().split(',').map((x) => num(x, a, 1)); break;
       case '--keep': o.keep = true; break;
       case '--bin': o.bin = path.resolve(v()); break;
       case '--tool': o.tool = path.resolve(v()); break;
       case '--out': o.out = path.resolve(v()); break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 10)
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12)
           .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -358,8 +361,11 @@ async function stopNginx(ng) {
  * Runs wrk with a script of bench/lua; resolves with the script's summary
  * plus the server CPU spent during the run (cpuPids: the server's processes).
  */
-function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
+function wrk(o, { script, port, args, seconds, connections, cpuPids = [], dbPids = null }) {
   const cpu0 = cpuPids.reduce((s, p) => s + cpuSeconds(p), 0);
+  // The database server's processes (PostgreSQL's backends come and go with userd's connections: listed now).
+  const dbList = dbPids ? dbPids() : [];
+  const db0 = dbList.reduce((s, p) => s + cpuSeconds(p), 0);
   const busy0 = machineBusy();
   const t0 = process.hrtime.bigint();
   const argv = [`-t${Math.min(o.threads, connections)}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s',
@@ -376,6 +382,7 @@ function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
   return p.exited.then((code) => {
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = cpuPids.reduce((s, q) => s + cpuSeconds(q), 0) - cpu0;
+    const dbCpu = dbList.reduce((s, q) => s + cpuSeconds(q), 0) - db0;
     const busy = machineBusy() - busy0;
     const st = err.match(/WRKSTAT .*\) (.*)/);
     const client = st ? (Number(st[1].split(' ')[13]) + Number(st[1].split(' ')[14])) / CLK_TCK : null; // cutime + cstime
@@ -391,8 +398,12 @@ function wrk(o, { script, port, args, seconds, connections, cpuPids = [] }) {
     r.server_cpu_pct = (100 * cpu) / wall;
     r.server_cpu_us_per_req = r.requests ? (cpu * 1e6) / r.requests : null;
     r.client_cpu_pct = client == null ? null : (100 * client) / wall;
+    if (dbPids) {
+      r.db_cpu_pct = (100 * dbCpu) / wall;
+      r.db_cpu_us_per_req = r.requests ? (dbCpu * 1e6) / r.requests : null;
+    }
     // What else ran on the machine meanwhile (other programs): figures are low when this is not near 0.
-    r.other_cpu_pct = client == null ? null : Math.max(0, (100 * (busy - cpu - client)) / wall);
+    r.other_cpu_pct = client == null ? null : Math.max(0, (100 * (busy - cpu - dbCpu - client)) / wall);
     return r;
   });
 }
@@ -538,6 +549,142 @@ async function onlyCompression(o, result, defaults) {
   return [table(result.phases), '', compressionLine(rows)];
 }
 
+// ------------------------------------------------------------------ PostgreSQL
+
+/**
+ * A throwaway PostgreSQL cluster (scripts/pg.sh, as scripts/pg_test.sh uses
+ * it), with fsync and the memory settings of a default cluster
+ * (PG_SH_DURABLE=1): reads do not care, but writes would be flattered.
+ * It is stopped and deleted by stopPg, and by the exit handler whatever
+ * happens.
+ */
+const pgClusters = new Set();
+function stopPgSync(dir) {
+  if (!pgClusters.delete(dir)) return;
+  const r = spawnSync(path.join(REPO, 'scripts/pg.sh'), ['stop', dir], { encoding: 'utf8' });
+  if (r.status !== 0) log(`pg.sh stop ${dir} failed: ${r.stderr}`);
+}
+process.on('exit', () => { for (const d of [...pgClusters]) stopPgSync(d); });
+
+function startPg() {
+  const dir = fs.mkdtempSync('/tmp/userd-bench-pg-'); // the postgres user must reach it: not under $TMPDIR
+  pgClusters.add(dir);
+  const admin = run(path.join(REPO, 'scripts/pg.sh'), ['start', dir], { env: { ...process.env, PG_SH_DURABLE: '1' } }).trim();
+  run('psql', ['-X', '-q', '-d', admin, '-c', 'CREATE DATABASE userd_bench']);
+  const postmaster = Number(fs.readFileSync(path.join(dir, 'data/postmaster.pid'), 'utf8').split('\n')[0]);
+  const version = run('psql', ['-X', '-A', '-t', '-d', admin, '-c', 'SHOW server_version']).trim();
+  const settings = Object.fromEntries(run('psql', ['-X', '-A', '-t', '-F', '=', '-d', admin, '-c',
+    "SELECT name, setting FROM pg_settings WHERE name IN ('fsync','full_page_writes','synchronous_commit','shared_buffers','max_connections','wal_level')"])
+    .trim().split('\n').map((l) => l.split('=')));
+  return { dir, admin, url: admin.replace(/\/postgres$/, '/userd_bench'), postmaster, version, settings };
+}
+
+/** The postmaster and its children (backends, writers), at this moment. */
+function pgPids(pg) {
+  const pids = [pg.postmaster];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === pg.postmaster) pids.push(Number(d));
+    } catch {}
+  }
+  return pids;
+}
+
+/**
+ * (2pg) and (5pg): (2) and (5) against one userd on a PostgreSQL store of
+ * as many accounts, preloaded the same way, over TCP on loopback. With
+ * --pg-threads, each thread count in turn, two rounds alternately; else
+ * userd's default for a PostgreSQL store. ref: the SQLite rows (2) and (5)
+ * of this run, for the ratios.
+ */
+async function pgPhases(o, defaults, phase, ref, result) {
+  log('PostgreSQL: starting a throwaway cluster...');
+  const pg = startPg();
+  try {
+    const dir = tempDir('pg-data');
+    const env = { USERD_STORE_URL: pg.url };
+    const u0 = await startUserd(o.bin, dir, env); // migrations, default app, default-app.json
+    await stopUserd(u0);
+    const app = JSON.parse(fs.readFileSync(path.join(dir, 'default-app.json'), 'utf8'));
+    const seed = crypto.randomBytes(6).toString('hex');
+    log(`preloading ${o.users} accounts into PostgreSQL...`);
+    const pre = JSON.parse(run(o.tool, ['preload', pg.url, String(o.users), seed, PASSWORD,
+      String(defaults.opslimit), String(defaults.memlimitKiB)]));
+    log(`preloaded ${o.users} accounts in ${pre.seconds.toFixed(1)} s`);
+    const st = { dir, n: o.users, seed, app };
+    result.postgresql = { version: pg.version, settings: pg.settings, preload_seconds: pre.seconds, runs: [] };
+    const counts = o.pgThreads || [null];
+    const rounds = counts.length > 1 ? 2 : 1;
+    const rowsOf = new Map();
+    for (let round = 0; round < rounds; round++) {
+      for (const t of counts) {
+        const u = await startUserd(o.bin, dir, t == null ? env : { ...env, USERD_HTTP_THREADS: String(t) });
+        try {
+          const tag = t == null ? '' : ` (http.threads ${t})`;
+          const sfx = t == null ? '' : `@${t}`;
+          const spec = { connections: o.connections, port: u.ports.im, args: [app.app_id, seed, st.n], cpuPids: [u.pid], dbPids: () => pgPids(pg) };
+          const r2 = await probe(u.ports.im, 'GET', '/user/profile', imHeaders(st, 1), null, (r) => r.status === 200 && r.json && r.json.code === 200);
+          if (r2.state !== 'ok') throw new Error(`PostgreSQL: GET /user/profile with a preloaded token failed: ${r2.why}`);
+          log(`(2pg) IM GET /user/profile on PostgreSQL${tag}, round ${round + 1}...`);
+          const reads = await measure(o, { ...spec, script: 'im_profile.lua' });
+          const r5 = await probe(u.ports.im, 'POST', '/user/settings', { ...imHeaders(st, 2), 'Content-Type': 'application/json' },
+            '{"push_nick_name":"probe"}', (r) => r.status === 200 && r.json && r.json.code === 200);
+          if (r5.state !== 'ok') throw new Error(`PostgreSQL: POST /user/settings failed: ${r5.why}`);
+          log(`(5pg) IM POST /user/settings on PostgreSQL${tag}, round ${round + 1}...`);
+          const writes = await measure(o, { ...spec, script: 'im_settings.lua' });
+          const threads = t ?? null;
+          result.postgresql.runs.push({ round: round + 1, http_threads: threads, reads, writes });
+          for (const [id, name, r, base, target] of [
+            [`2pg${sfx}`, `IM GET /user/profile, PostgreSQL${tag}`, reads, ref.reads, '>=50% of (2)'],
+            [`5pg${sfx}`, `IM POST /user/settings, PostgreSQL${tag}`, writes, ref.writes, '(reference: vs (5))']]) {
+            r.vs_sqlite = base?.rps ? r.rps / base.rps : null;
+            const prev = rowsOf.get(id);
+            if (!prev) rowsOf.set(id, Object.assign(phase(id, name, { target, http_threads: threads, runs: [] }), r));
+            const row = rowsOf.get(id);
+            row.runs.push({ rps: r.rps, p99_us: r.latency_us.p99, cpu_us_per_req: r.server_cpu_us_per_req,
+              db_cpu_us_per_req: r.db_cpu_us_per_req, other_cpu_pct: r.other_cpu_pct });
+            if (prev && r.rps > prev.rps) { const runs = row.runs; Object.assign(row, r, { runs }); } // the best run counts
+          }
+        } finally { await stopUserd(u); }
+      }
+    }
+    return [...rowsOf.values()];
+  } finally { stopPgSync(pg.dir); }
+}
+
+/** The report's lines for the PostgreSQL rows. */
+function pgLines(result, rows) {
+  const p = result.postgresql;
+  if (!p) return [];
+  const out = [`PostgreSQL ${p.version} (throwaway cluster, TCP on loopback; ${Object.entries(p.settings).map(([k, v]) => `${k}=${v}`).join(', ')}); preload ${p.preload_seconds.toFixed(1)} s`];
+  for (const r of rows.filter((x) => /pg/.test(String(x.id)))) {
+    const runs = r.runs.length > 1 ? ` (best of ${r.runs.map((x) => fmt(x.rps)).join(', ')})` : '';
+    out.push(`(${r.id}): ${fmt(r.rps)} req/s${runs} = ${r.vs_sqlite == null ? '-' : (100 * r.vs_sqlite).toFixed(1)}% of SQLite's (${r.id.startsWith('2') ? '2' : '5'})`
+      + `${r.id.startsWith('2') ? ' (target >= 50%)' : ' (reference)'}, p99 ${ms(r.latency_us.p99)} ms, userd ${fmt(r.server_cpu_us_per_req, 1)} + postgres ${fmt(r.db_cpu_us_per_req, 1)} CPU us a request`);
+  }
+  return out;
+}
+
+/** `--only pg`: (2) and (5) on SQLite, then the PostgreSQL phases, their report. */
+async function onlyPg(o, result, defaults) {
+  const st = await makeStore(o, o.users, defaults);
+  const u = await startUserd(o.bin, st.dir);
+  const phase = (id, name, extra) => { const r = { id, name, ...extra }; result.phases.push(r); return r; };
+  const spec = { connections: o.connections, port: u.ports.im, args: [st.app.app_id, st.seed, st.n], cpuPids: [u.pid] };
+  let reads, writes;
+  try {
+    log('(2) IM GET /user/profile...');
+    reads = Object.assign(phase(2, 'IM GET /user/profile', { target: '(reference)' }), await measure(o, { ...spec, script: 'im_profile.lua' }));
+    log('(5) IM POST /user/settings...');
+    writes = Object.assign(phase(5, 'IM POST /user/settings', { target: '(reference)' }), await measure(o, { ...spec, script: 'im_settings.lua' }));
+  } finally { await stopUserd(u); }
+  fs.rmSync(st.dir, { recursive: true, force: true });
+  await pgPhases(o, defaults, phase, { reads, writes }, result);
+  return [table(result.phases), '', ...pgLines(result, result.phases)];
+}
+
 // ------------------------------------------------------------------ durability
 
 /**
@@ -584,15 +731,19 @@ const fmt = (x, d = 0) => (x == null || Number.isNaN(x) ? '-' : x.toLocaleString
 const ms = (us) => (us == null ? '-' : (us / 1000).toFixed(2));
 
 function table(rows) {
-  const head = ['#', 'measurement', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'CPU us/req', 'vs ceiling', 'target'];
+  // With PostgreSQL rows: the database server's CPU a request too, and the ratio to the SQLite row of the same run.
+  const db = rows.some((r) => r.db_cpu_us_per_req != null);
+  const head = ['#', 'measurement', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'CPU us/req',
+    ...(db ? ['db CPU us/req', 'vs SQLite'] : []), 'vs ceiling', 'target'];
   const body = rows.map((r) => r.state && r.state !== 'ok'
-    ? [r.id, r.name, r.state === 'missing' ? 'not available' : 'failed', '', '', '', '', '', '', r.why ? r.why.slice(0, 60) : '']
+    ? [r.id, r.name, r.state === 'missing' ? 'not available' : 'failed', '', '', '', '', '', ...(db ? ['', ''] : []), '', r.why ? r.why.slice(0, 60) : '']
     : [r.id, r.name, fmt(r.rps), ms(r.latency_us?.p50), ms(r.latency_us?.p99), fmt(r.error_count),
       r.server_cpu_pct == null ? '-' : `${fmt(r.server_cpu_pct)}%`, fmt(r.server_cpu_us_per_req, 1),
+      ...(db ? [fmt(r.db_cpu_us_per_req, 1), r.vs_sqlite == null ? '-' : `${(100 * r.vs_sqlite).toFixed(1)}%`] : []),
       r.vs_ceiling == null ? '-' : `${(100 * r.vs_ceiling).toFixed(1)}%`, r.target ?? '']);
   const all = [head, ...body];
   const w = head.map((_, i) => Math.max(...all.map((row) => String(row[i]).length)));
-  const line = (row) => row.map((c, i) => (i >= 2 && i <= 8 ? String(c).padStart(w[i]) : String(c).padEnd(w[i]))).join('  ');
+  const line = (row) => row.map((c, i) => (i >= 2 && i < head.length - 1 ? String(c).padStart(w[i]) : String(c).padEnd(w[i]))).join('  ');
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -627,6 +778,7 @@ async function main() {
   };
   const rows = result.phases;
   if (o.only === 'compression') return report(o, result, started, await onlyCompression(o, result, defaults));
+  if (o.only === 'pg') return report(o, result, started, await onlyPg(o, result, defaults));
   log(`machine: ${result.machine.cpu}, ${cores} cores; ${o.users} accounts, ${o.connections} connections, ${o.warmup}+${o.duration} s a phase`);
   if (o.only === 'console') { // phase (10) alone
     const s = await makeStore(o, Math.max(o.users, ...o.scaling), defaults);
@@ -838,6 +990,9 @@ async function main() {
   }
   for (const s of stores) if (s !== st) fs.rmSync(s.dir, { recursive: true, force: true });
 
+  // (2pg), (5pg): (2) and (5) again on a throwaway PostgreSQL, one userd (docs/performance.md "PostgreSQL").
+  await pgPhases(o, defaults, phase, { reads, writes: rows.find((r) => r.id === 5) }, result);
+
   for (const r of rows) if (r.rps != null && !String(r.id).startsWith('1')) r.vs_ceiling = r.rps / result.ceiling_rps;
   logins.vs_ceiling = null;
   for (const r of rows) if (String(r.id).startsWith('9')) r.vs_ceiling = null; // a userd of its own, wrk's defaults there
@@ -881,6 +1036,7 @@ async function main() {
     .filter((r) => r.other_cpu_pct > 10);
   if (busy.length)
     lines.push(`WARNING: other programs used the CPU during ${busy.map((r) => `(${r.id}) ${r.other_cpu_pct.toFixed(0)}%`).join(', ')} of a core: those figures are low; run again on an idle machine`);
+  lines.push(...pgLines(result, rows));
   lines.push(...consoleLines(result));
   report(o, result, started, lines);
 }

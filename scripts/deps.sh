@@ -3,7 +3,7 @@
 #   scripts/deps.sh build   - compiler and libraries for `make`
 #   scripts/deps.sh test    - + cmocka, Node.js/npm and the npm packages of the black-box tests
 #   scripts/deps.sh pg      - + a PostgreSQL server (and PgBouncer) for the PostgreSQL test run
-#   scripts/deps.sh bench   - + wrk and nginx
+#   scripts/deps.sh bench   - + wrk, nginx and a PostgreSQL server (make bench's (2pg), (5pg))
 #   scripts/deps.sh fuzz    - + clang, its libFuzzer/sanitizer runtime and llvm-symbolizer (make fuzz, the replay)
 #   scripts/deps.sh browser - + Debian's Chromium, which the browser tests drive headless (playwright-core)
 #   scripts/deps.sh ops     - + Prometheus (server and promtool), systemd-analyze and man, for the operations tests
@@ -16,7 +16,7 @@ case "${1:-build}" in
   build) ;;
   test)  need+=(libcmocka-dev nodejs npm sqlite3) ;;
   pg)    need+=(postgresql pgbouncer) ;;
-  bench) need+=(wrk nginx-light nodejs) ;;
+  bench) need+=(wrk nginx-light nodejs postgresql) ;;   # postgresql brings psql (postgresql-client)
   fuzz)  need+=(clang libclang-rt-14-dev llvm) ;;   # llvm: llvm-symbolizer for readable reports
   browser) need+=(chromium fonts-dejavu-core) ;;
   ops)   need+=(prometheus systemd man-db) ;;

@@ -15,6 +15,9 @@
 # Durability: fsync is off (the tests do not survive a power cut, and need
 # not), synchronous_commit stays on, so a commit is in the server's WAL
 # before it is acknowledged and survives a crash of the server (`down`).
+# PG_SH_DURABLE=1 (make bench): fsync, full_page_writes and shared_buffers
+# stay at PostgreSQL's defaults (on, on, 128MB), as on a real server, so that
+# write figures are not flattered.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|down|up|url|stop DIR" >&2; exit 2; }
@@ -52,10 +55,19 @@ free_port() {
 
 url() { echo "postgresql://postgres@127.0.0.1:$(cat "$dir/port")/postgres"; }
 
+# The server outlives this script: it must not keep the caller's other
+# descriptors open, such as a lock of flock(1) (`flock LOCK make bench` would
+# hold LOCK for as long as a forgotten cluster runs).
 start_server() {
   local bin=$1
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $(cat "$dir/port")" start >/dev/null
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $(cat "$dir/port")" start >/dev/null
+  )
 }
 
 case "$cmd" in
@@ -75,13 +87,13 @@ case "$cmd" in
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 max_connections = 300
-fsync = off
-full_page_writes = off
 synchronous_commit = on
-shared_buffers = 64MB
 log_min_messages = warning
 log_line_prefix = '%m [%p] %a '
 EOF
+    if [ "${PG_SH_DURABLE:-0}" != 1 ]; then
+      printf 'fsync = off\nfull_page_writes = off\nshared_buffers = 64MB\n' | as_owner tee -a "$dir/data/postgresql.conf" >/dev/null
+    fi
     # A free port can be taken between the look and the start: try a few.
     for try in 1 2 3 4 5; do
       free_port | as_owner tee "$dir/port" >/dev/null
