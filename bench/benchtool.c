@@ -24,6 +24,14 @@
  *                       "sess-SEED-<id>", stored the same way.
  *       Prints {"app_id","users","seconds"}.
  *
+ *   benchtool syscalls FILE
+ *       What a system call costs on this machine: a trivial one (getppid)
+ *       and a 4 KiB pread of FILE from the page cache (what SQLite does for
+ *       each page it does not hold), each the mean of 200,000 calls; prints
+ *       {"syscall_us","pread_4k_us"}. On a virtual machine that traps every
+ *       system call it is many times what it is on bare metal, and userd's
+ *       reads make more of them than nginx's answers (docs/performance.md).
+ *
  * This is a benchmark tool: it writes SQL against the schema directly
  * (src/store/schema.c) because going through the service would cost an
  * Argon2id hash per account. It is not part of userd.
@@ -36,7 +44,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "core/secret.h"
@@ -123,6 +133,38 @@ static int hashrate(int argc, char **argv)
         return 1;
     printf("{\"threads\":%d,\"hashes\":%ld,\"seconds\":%.3f,\"per_second\":%.2f}\n", threads, n, t,
            (double)n / t);
+    return 0;
+}
+
+static int syscalls(int argc, char **argv)
+{
+    enum { N = 200000 };
+    if (argc != 1) {
+        fprintf(stderr, "usage: benchtool syscalls FILE\n");
+        return 2;
+    }
+    FILE *f = fopen(argv[0], "rb");
+    if (!f || fseeko(f, 0, SEEK_END)) {
+        fprintf(stderr, "benchtool: cannot read %s\n", argv[0]);
+        return 1;
+    }
+    long long pages = (long long)ftello(f) / 4096;
+    if (pages < 1) {
+        fprintf(stderr, "benchtool: %s is under 4 KiB\n", argv[0]);
+        return 1;
+    }
+    char page[4096];
+    double t = mono();
+    for (int i = 0; i < N; i++)
+        (void)syscall(SYS_getppid);
+    double call = (mono() - t) / N;
+    t = mono();
+    for (int i = 0; i < N; i++) /* pages in a scattered order, as an index lookup wants them */
+        if (pread(fileno(f), page, sizeof(page), (off_t)((long long)i * 7919 % pages) * 4096) < 0)
+            return 1;
+    double rd = (mono() - t) / N;
+    fclose(f);
+    printf("{\"syscall_us\":%.3f,\"pread_4k_us\":%.3f}\n", call * 1e6, rd * 1e6);
     return 0;
 }
 
@@ -410,6 +452,8 @@ int main(int argc, char **argv)
         return hashrate(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "preload"))
         return preload(argc - 2, argv + 2);
-    fprintf(stderr, "usage: benchtool hashrate|preload ...\n");
+    if (argc >= 2 && !strcmp(argv[1], "syscalls"))
+        return syscalls(argc - 2, argv + 2);
+    fprintf(stderr, "usage: benchtool hashrate|preload|syscalls ...\n");
     return 2;
 }

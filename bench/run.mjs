@@ -798,6 +798,8 @@ async function main() {
   const hr = { per_second: 0 }, hrAll = { per_second: 0 };
 
   const st = await makeStore(o, o.users, defaults);
+  // What a system call costs here: a read is a handful of them (docs/performance.md, "Reads: why not 50%").
+  result.machine.syscalls = JSON.parse(run(o.tool, ['syscalls', path.join(st.dir, 'userd.db')]));
   let u = await startUserd(o.bin, st.dir);
   await request(u.ports.im, 'GET', '/user/profile', imHeaders(st, 1));
   result.memory.idle_rss_start_kib = memKiB(u.pid);
@@ -1004,6 +1006,7 @@ async function main() {
   lines.push('');
   lines.push(table(rows));
   lines.push('');
+  lines.push(`system calls: ${fmt(result.machine.syscalls.syscall_us, 2)} us a trivial one, ${fmt(result.machine.syscalls.pread_4k_us, 2)} us a 4 KiB pread from the page cache`);
   lines.push(`ceiling: ${fmt(ceiling.rps)} then ${fmt(ceiling2.rps)} req/s (${(100 * result.ceiling_drift).toFixed(0)}% apart); "vs ceiling" is against their mean, ${fmt(result.ceiling_rps)}`);
   lines.push(`logins: ${fmt(logins.rps, 1)}/s = ${(100 * logins.vs_hash_ceiling).toFixed(1)}% of ${cores} cores x ${fmt(hr.per_second, 1)} hashes/s (one core, mean of ${hashRuns.map((x) => fmt(x[0], 1)).join(' and ')} in this run; target >= 90%), ${(100 * logins.vs_all_cores_at_once).toFixed(1)}% of ${fmt(hrAll.per_second, 1)} hashes/s measured on ${cores} threads at once`);
   const f7 = rows.find((r) => r.id === 7);
