@@ -36,6 +36,10 @@ if ((${#missing[@]})); then
   echo "deps: installing ${missing[*]}" >&2
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
+  # One apt at a time: make runs groups side by side (make test: deps-browser and deps-ops), and a
+  # second apt-get fails at once on apt's lock instead of waiting for it.
+  exec 9>"${TMPDIR:-/tmp}/userd-deps.lock"
+  flock 9
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
