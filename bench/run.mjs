@@ -1057,7 +1057,9 @@ function report(o, result, started, lines) {
   fs.mkdirSync(o.out, { recursive: true });
   const file = path.join(o.out, `bench-${o.only ? `${o.only}-` : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-  lines.push(`results: ${path.relative(process.cwd(), file)}`);
+  const text = file.replace(/\.json$/, '.txt');
+  lines.push(`results: ${path.relative(process.cwd(), file)} (figures), ${path.relative(process.cwd(), text)} (this report)`);
+  fs.writeFileSync(text, lines.join('\n') + '\n');
   console.log(lines.join('\n'));
 }
 
