@@ -862,7 +862,7 @@ async function main() {
   {
     const pr = await probe(u.ports.im, 'POST', '/user/settings', { ...imHeaders(st, 2), 'Content-Type': 'application/json' },
       '{"push_nick_name":"probe"}', (r) => r.status === 200 && r.json && r.json.code === 200);
-    const r = phase(5, 'IM POST /user/settings', { target: '>=15%, durable', ...pr });
+    const r = phase(5, 'IM POST /user/settings', { target: '>=20%, durable', ...pr });
     if (pr.state === 'ok') {
       vs(Object.assign(r, await measure(o, { ...common, script: 'im_settings.lua', port: u.ports.im,
         args: [st.app.app_id, st.seed, st.n], cpuPids: [u.pid] })));
