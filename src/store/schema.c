@@ -2,8 +2,8 @@
  * The schema, as migrations: the list only grows, and a migration is never
  * edited once released. Each is written once with two words that differ
  * between the back ends: ID_PK (a growing integer key) and BLOB.
- * db_migrate() applies, in one transaction each, those not yet recorded in
- * schema_migrations.
+ * db_migrate() applies those not yet recorded in schema_migrations, all in
+ * one transaction: a start that fails leaves the schema as it found it.
  */
 #include "store/schema.h"
 
